@@ -1,0 +1,165 @@
+"""The `sandbox` command line. Exit codes: 0 success, 2 bad input, 1 engine or rule failure."""
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+from api.inputs import InputError, read_document
+from api.render import render_decision
+from cases import EXAMPLES_DIR
+from engine import (
+    ProfileError,
+    RuleFileError,
+    SandboxError,
+    UnknownRelease,
+    default_rulebook,
+    evaluate,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def _error(message: str) -> None:
+    print(f"sandbox: {message}", file=sys.stderr)
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    """Assess each file in order; a bad file is reported and the others still run."""
+    status = EXIT_OK
+    for name in args.files:
+        try:
+            decision = evaluate(read_document(name), as_of=args.as_of, release=args.release)
+        except InputError as exc:
+            _error(f"{name}: {exc}")
+            status = EXIT_BAD_INPUT
+            continue
+        except ProfileError as exc:
+            for err in exc.errors:
+                _error(f"{name}: {err}")
+            status = EXIT_BAD_INPUT
+            continue
+        except UnknownRelease as exc:
+            _error(f"{name}: --release: {exc}")
+            status = EXIT_BAD_INPUT
+            continue
+        if args.json:
+            print(decision.to_json())
+        else:
+            print(render_decision(decision, title=name, lang=args.lang))
+            print()
+    return status
+
+
+def cmd_rules_list(args: argparse.Namespace) -> int:
+    book = default_rulebook()
+    releases = [book.get(args.release)] if args.release else [book.get(r.id) for r in book.releases]
+    for compiled in releases:
+        r = compiled.release
+        title = r.title.get(args.lang, "")
+        print(f"# Release {r.id}: {title}")
+        print(f"# in force {r.in_force_from} to {r.in_force_to or 'open'}; {r.status}; sha256 {r.sha256}")
+        for rule in compiled.rules.values():
+            print(
+                f"{rule.id}  (measure {', '.join(map(str, rule.measures))}; phase {rule.phase}; {rule.file})"
+            )
+            for cite in rule.cite:
+                if "seed" in cite:
+                    print(f"    seed measure {cite['seed']}: {cite['text']}")
+                else:
+                    print(f"    law: {cite['law'][args.lang]}")
+        print()
+    return EXIT_OK
+
+
+def cmd_rules_hash(args: argparse.Namespace) -> int:
+    book = default_rulebook()
+    for r in book.releases:
+        print(f"{r.id} {r.sha256} {r.status}")
+    return EXIT_OK
+
+
+def cmd_examples(args: argparse.Namespace) -> int:
+    """Assess every bundled example and print it (what `make run` shows)."""
+    status = EXIT_OK
+    for path in sorted(EXAMPLES_DIR.glob("*.profile.json")):
+        decision = evaluate(read_document(str(path)))
+        golden = path.with_name(path.name.replace(".profile.json", ".decision.json"))
+        same = golden.exists() and decision.to_json() == _canonical_file(golden)
+        if not same:
+            status = EXIT_FAILED
+        if args.json:
+            print(decision.to_json())
+            continue
+        print(render_decision(decision, title=path.name.removesuffix(".profile.json"), lang=args.lang))
+        print(f"Golden decision: {'identical' if same else 'DIFFERENT'} ({golden.name})")
+        print()
+    return status
+
+
+def _canonical_file(path: "object") -> str:
+    from pathlib import Path
+
+    from engine.release import canonical_json
+
+    return canonical_json(read_document(str(Path(str(path)))))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sandbox", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    assess = sub.add_parser("assess", help="assess platform profiles (JSON or YAML; - reads stdin)")
+    assess.add_argument("files", nargs="+", metavar="FILE")
+    assess.add_argument("--json", action="store_true", help="one decision object per line, in input order")
+    assess.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="assessment date (default: profile's, else today)",
+    )
+    assess.add_argument("--release", metavar="ID", help="apply this release even outside its dates (what-if)")
+    assess.add_argument("--lang", choices=("en", "zh"), default="en")
+    assess.set_defaults(func=cmd_assess)
+
+    rules = sub.add_parser("rules", help="inspect the rule releases")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    listing = rules_sub.add_parser("list", help="the rules of each release with their citations")
+    listing.add_argument("--release", metavar="ID")
+    listing.add_argument("--lang", choices=("en", "zh"), default="en")
+    listing.set_defaults(func=cmd_rules_list)
+    hashes = rules_sub.add_parser("hash", help="the content hash of each release")
+    hashes.set_defaults(func=cmd_rules_hash)
+
+    examples = sub.add_parser("examples", help="assess the bundled example cases against their goldens")
+    examples.add_argument("--json", action="store_true")
+    examples.add_argument("--lang", choices=("en", "zh"), default="en")
+    examples.set_defaults(func=cmd_examples)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except RuleFileError as exc:
+        _error(f"the rule files cannot be loaded:\n{exc}")
+        return EXIT_FAILED
+    except UnknownRelease as exc:
+        _error(str(exc))
+        return EXIT_BAD_INPUT
+    except SandboxError as exc:
+        _error(f"{exc.code}: {exc}")
+        return EXIT_FAILED
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""The one place that touches durable-rules. Everything else in the project goes through it.
+
+We drive durable-rules' C core (the module `durable_rules_engine` that the durable-rules
+package ships) directly, without the `durable.lang` host: that host starts two background
+timer threads per process that call into the core every 0.2 s, and the core is not
+thread-safe (shared/DURABLE_NOTES.md, notes 3 and 11). Here:
+
+- every call into the core holds one process-wide lock, so threads never meet inside it;
+- a profile is asserted as a fact, never posted as an event (note 1: events are consumed
+  by the first rule that matches);
+- each evaluation runs in a fresh session that is deleted in `finally` (note 2: 1024 live
+  sessions at most, about 250 KB each);
+- "no rule matched" is an ordinary, empty result (note 7), and "already observed" is an error;
+- ruleset names are global and permanent (note 9), so compiled rulesets are kept by name;
+- rules never use not-exists (note 4) and lists arrive as one boolean per code (note 5):
+  that is the compiler's side of the contract.
+"""
+
+import itertools
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import durable_rules_engine as _core
+
+from engine.errors import EngineError
+
+_LOCK = threading.RLock()
+_RULESETS: dict[str, tuple[int, str]] = {}
+_SESSION_IDS = itertools.count(1)
+_live_sessions = 0
+
+_HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2
+
+
+def ruleset(name: str, definition: dict[str, Any]) -> int:
+    """The durable-rules handle of a ruleset, created on first use and kept for the process."""
+    text = json.dumps(definition, sort_keys=True, ensure_ascii=False)
+    with _LOCK:
+        known = _RULESETS.get(name)
+        if known is not None:
+            if known[1] != text:
+                raise EngineError(f"ruleset {name!r} is already registered with another definition")
+            return known[0]
+        try:
+            handle = int(_core.create_ruleset(name, text))
+        except Exception as exc:  # the core reports bad definitions as a bare error
+            raise EngineError(f"durable-rules rejected ruleset {name!r}: {exc}") from exc
+        _RULESETS[name] = (handle, text)
+        return handle
+
+
+class Session:
+    """A live session of one ruleset; assert facts and learn which rules fired."""
+
+    def __init__(self, handle: int, sid: str) -> None:
+        self.handle = handle
+        self.sid = sid
+        self.has_state = False
+
+    def assert_fact(self, fact: dict[str, Any], on_fire: Callable[[str], None]) -> None:
+        """Assert one fact and call on_fire(rule name) for every rule it makes fire."""
+        message = json.dumps({**fact, "sid": self.sid}, ensure_ascii=False)
+        self.has_state = True
+        result = _core.assert_fact(self.handle, message)
+        if result[0] == _NOT_HANDLED:
+            return
+        if result[0] != _HANDLED:
+            code = "the same fact was already asserted" if result[0] == _OBSERVED else f"code {result[0]}"
+            raise EngineError(f"durable-rules refused the fact: {code}")
+        state = result[1]
+        pending = _core.start_action_for_state(self.handle, state)
+        while pending:
+            text: str = pending[1]
+            try:
+                on_fire(_rule_name(text))
+            except BaseException:
+                _core.abandon_action(self.handle, state)
+                raise
+            following = _core.complete_and_start_action(self.handle, state)
+            pending = (None, following) if following else None
+
+
+def _rule_name(action: str) -> str:
+    """The rule name of an action message, which durable-rules writes as {"NAME":{...}}."""
+    if not action.startswith('{"'):
+        raise EngineError(f"unexpected action message from durable-rules: {action[:80]!r}")
+    return action[2 : action.index('"', 2)]
+
+
+@contextmanager
+def session(handle: int) -> Iterator[Session]:
+    """A fresh session, holding the engine lock until it has been deleted."""
+    global _live_sessions
+    with _LOCK:
+        sid = str(next(_SESSION_IDS))
+        _live_sessions += 1
+        live = Session(handle, sid)
+        try:
+            yield live
+        finally:
+            _live_sessions -= 1
+            if live.has_state:
+                _core.delete_state(handle, sid)
+
+
+def live_sessions() -> int:
+    """Sessions opened and not yet deleted (always 0 between evaluations)."""
+    return _live_sessions
+
+
+def session_exists(handle: int, sid: str) -> bool:
+    """Whether durable-rules still holds state for a session id."""
+    with _LOCK:
+        try:
+            _core.get_facts(handle, sid)
+        except Exception:
+            return False
+        return True

@@ -1,0 +1,75 @@
+"""Outcomes rules decide (tier, credit class, grade, intensity, observation) and how
+several firings of one outcome combine, as declared in rules/outcomes.yaml."""
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.errors import EngineError
+from engine.facts import FactSpec, Kind
+from rules import RULES_DIR
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    name: str
+    order: tuple[str, ...]
+    by: str | None
+    fields: dict[str, Kind]
+    base: str | None
+    shown_with_tier: str | None
+
+    def rank(self, value: Any) -> int:
+        key = value[self.by] if self.by else value
+        return self.order.index(key)
+
+    def combine(self, values: list[Any]) -> Any:
+        """The most severe value by declared order; without an order all must agree."""
+        if self.order:
+            return max(values, key=self.rank)
+        first = values[0]
+        if any(v != first for v in values[1:]):
+            raise EngineError(
+                f"rules set conflicting values for {self.name} and no order is declared: {values}"
+            )
+        return first
+
+    def fact_specs(self) -> list[FactSpec]:
+        if not self.fields:
+            return [FactSpec(self.name, "enum", self.order, nullable=True, outcome=True)]
+        return [
+            FactSpec(
+                f"{self.name}.{field}",
+                kind,
+                self.order if field == self.by else (),
+                nullable=True,
+                outcome=True,
+            )
+            for field, kind in self.fields.items()
+        ]
+
+
+@dataclass(frozen=True)
+class OutcomeModel:
+    outcomes: dict[str, OutcomeSpec]
+    raw: dict[str, Any]
+
+
+@cache
+def load_outcomes(path: Path = RULES_DIR / "outcomes.yaml") -> OutcomeModel:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    specs = {
+        name: OutcomeSpec(
+            name=name,
+            order=tuple(body.get("order", ())),
+            by=body.get("by"),
+            fields=dict(body.get("fields", {})),
+            base=body.get("base"),
+            shown_with_tier=body.get("shown_with_tier"),
+        )
+        for name, body in raw["outcomes"].items()
+    }
+    return OutcomeModel(specs, raw)
