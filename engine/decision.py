@@ -11,7 +11,7 @@ from engine.errors import EngineError
 from engine.inference import Firing, Inference
 from engine.outcomes import OutcomeModel
 from engine.release import canonical_json
-from engine.templates import render
+from engine.templates import Labels, render
 from engine.vocabulary import Vocabulary
 
 
@@ -93,15 +93,15 @@ def _texts(
     firing: Firing,
     inference: Inference,
     compiled: CompiledRelease,
-    vocab: Vocabulary,
+    labels: Labels,
 ) -> Text:
     own: dict[str, Any] = {}
     for name, value in firing.sets.items():
         own.update(flat(name, value))
     values = ChainMap(firing.bindings(), firing.facts, own, inference.values, compiled.param_values)
     return Text(
-        en=render(templates["en"], values, "en", vocab),
-        zh=render(templates["zh"], values, "zh", vocab),
+        en=render(templates["en"], values, "en", labels),
+        zh=render(templates["zh"], values, "zh", labels),
     )
 
 
@@ -117,6 +117,7 @@ def build_decision(
 ) -> Decision:
     """Assemble the contract from what fired; refuse an outcome the contract forbids."""
     outcomes = inference.outcomes
+    labels = Labels.build(vocabulary, model.zh_labels())
     for required in ("tier", "credit_class", "grade"):
         if outcomes.get(required) is None:
             raise EngineError(f"no rule of release {compiled.release.id} decided {required}")
@@ -133,7 +134,7 @@ def build_decision(
         effect = _plain(dict(firing.sets))
         if spec.obligation:
             effect["obligation"] = True
-            text = _texts(spec.obligation, firing, inference, compiled, vocabulary)
+            text = _texts(spec.obligation, firing, inference, compiled, labels)
             obligations.append(Obligation(rule=rule_id, measure=list(spec.measures), text=text))
         fired.append(
             FiredRule(
@@ -141,7 +142,7 @@ def build_decision(
                 measure=list(spec.measures),
                 effect=effect,
                 facts=_plain(dict(sorted(firing.facts.items()))),
-                reason=_texts(spec.reason, firing, inference, compiled, vocabulary),
+                reason=_texts(spec.reason, firing, inference, compiled, labels),
             )
         )
     decisive = sorted(r for r, f in inference.firings.items() if f.sets.get("tier") == tier)

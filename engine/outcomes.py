@@ -21,6 +21,7 @@ class OutcomeSpec:
     fields: dict[str, Kind]
     base: str | None
     shown_with_tier: str | None
+    zh: dict[str, str]
 
     def rank(self, value: Any) -> int:
         key = value[self.by] if self.by else value
@@ -57,6 +58,14 @@ class OutcomeModel:
     outcomes: dict[str, OutcomeSpec]
     raw: dict[str, Any]
 
+    def zh_labels(self) -> dict[str, dict[str, str]]:
+        """Chinese names of outcome values, by the fact name that holds them."""
+        return {
+            (f"{spec.name}.{spec.by}" if spec.by else spec.name): spec.zh
+            for spec in self.outcomes.values()
+            if spec.zh
+        }
+
 
 @cache
 def load_outcomes(path: Path = RULES_DIR / "outcomes.yaml") -> OutcomeModel:
@@ -69,6 +78,7 @@ def load_outcomes(path: Path = RULES_DIR / "outcomes.yaml") -> OutcomeModel:
             fields=dict(body.get("fields", {})),
             base=body.get("base"),
             shown_with_tier=body.get("shown_with_tier"),
+            zh=dict(body.get("zh", {})),
         )
         for name, body in raw["outcomes"].items()
     }

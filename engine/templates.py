@@ -20,9 +20,9 @@ def placeholders(template: str) -> list[str]:
     return PLACEHOLDER.findall(template)
 
 
-def _show(name: str, value: Any, lang: str, vocabulary: Vocabulary) -> str:
+def _show(name: str, value: Any, lang: str, labels: "Labels") -> str:
     if isinstance(value, list):
-        shown = [_show(name, v, lang, vocabulary) for v in value]
+        shown = [_show(name, v, lang, labels) for v in value]
         return JOINERS[lang].join(shown) if shown else WORDS[lang][None]
     if isinstance(value, bool) or value is None:
         return WORDS[lang][value]
@@ -30,13 +30,23 @@ def _show(name: str, value: Any, lang: str, vocabulary: Vocabulary) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    kind = CODE_KINDS.get(name)
-    if kind and lang == "zh" and isinstance(value, str):
-        term = vocabulary.terms(kind).get(value)
-        return term.zh if term else value
+    if lang == "zh" and isinstance(value, str):
+        return labels.get(name, {}).get(value, value)
     return str(value)
 
 
-def render(template: str, values: Mapping[str, Any], lang: str, vocabulary: Vocabulary) -> str:
+class Labels(dict[str, dict[str, str]]):
+    """Chinese names of values by the fact or binding name that holds them."""
+
+    @classmethod
+    def build(cls, vocabulary: Vocabulary, outcome_labels: dict[str, dict[str, str]]) -> "Labels":
+        labels = cls(vocabulary.zh)
+        labels.update(outcome_labels)
+        for binding, kind in CODE_KINDS.items():
+            labels[binding] = {code: term.zh for code, term in vocabulary.terms(kind).items()}
+        return labels
+
+
+def render(template: str, values: Mapping[str, Any], lang: str, labels: Labels) -> str:
     """Fill every placeholder; a name without a value is a bug in the loader's checks."""
-    return PLACEHOLDER.sub(lambda m: _show(m.group(1), values[m.group(1)], lang, vocabulary), template)
+    return PLACEHOLDER.sub(lambda m: _show(m.group(1), values[m.group(1)], lang, labels), template)

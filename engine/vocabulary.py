@@ -23,6 +23,7 @@ class Vocabulary:
     formats: dict[str, Term]
     activities: dict[str, Term]
     licences: dict[str, Term]
+    zh: dict[str, dict[str, str]]
     raw: dict[str, Any]
 
     def terms(self, kind: str) -> dict[str, Term]:
@@ -44,5 +45,6 @@ def load_vocabulary(path: Path = RULES_DIR / "vocabulary.yaml") -> Vocabulary:
         formats=_terms(raw["formats"]),
         activities=_terms(raw["activities"]),
         licences=_terms(raw["licences"]),
+        zh={str(k): dict(v) for k, v in (raw.get("zh") or {}).items()},
         raw=raw,
     )
