@@ -51,6 +51,7 @@ class RuleSpec:
     obligation: dict[str, str] | None
     file: str
     phase: int
+    bindings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -316,6 +317,7 @@ def compile_release(
             obligation=obligation,
             file=file,
             phase=0,
+            bindings=tuple(sorted(bindings)),
         )
         staged[rule_id] = (spec, alternatives)
     phases = _phases(staged, facts, release, findings)

@@ -172,14 +172,18 @@ def _some(body: Any, ctx: Context, where: str) -> list[Alternative]:
     ((collection, predicate),) = body.items()
     release = ctx.release
     if collection == "activities" and predicate == "prohibited":
+        # Codes outside the vocabulary are reported by the catalogue check, not expanded.
         return [
             Alternative((Atom(f"activities.{code}", "eq", True),), (("activity", code),))
             for code in sorted(release.prohibited_activities)
+            if f"activities.{code}" in ctx.facts
         ]
     if collection != "formats":
         return ctx.fail(where, f"unknown collection {collection!r}; expected formats or activities")
     alternatives: list[Alternative] = []
     for code, entry in sorted(release.formats.items()):
+        if f"formats.{code}" not in ctx.facts:
+            continue
         held = Atom(f"formats.{code}", "eq", True)
         if isinstance(predicate, dict) and set(predicate) == {"flag"}:
             if predicate["flag"] not in "SFIR" or len(str(predicate["flag"])) != 1:
@@ -198,6 +202,8 @@ def _some(body: Any, ctx: Context, where: str) -> list[Alternative]:
                 )
         elif predicate == "missing_licence":
             for licence in entry.get("licences", []):
+                if f"licences.{licence}" not in ctx.facts:
+                    continue
                 lacking = Atom(f"licences.{licence}", "eq", False)
                 alternatives.append(Alternative((held, lacking), (("format", code), ("licence", licence))))
         else:

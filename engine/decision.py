@@ -98,7 +98,8 @@ def _texts(
     own: dict[str, Any] = {}
     for name, value in firing.sets.items():
         own.update(flat(name, value))
-    values = ChainMap(firing.bindings(), firing.facts, own, inference.values, compiled.param_values)
+    unbound: dict[str, Any] = {name: [] for name in compiled.rules[firing.rule].bindings}
+    values = ChainMap(firing.bindings(), unbound, firing.facts, own, inference.values, compiled.param_values)
     return Text(
         en=render(templates["en"], values, "en", labels),
         zh=render(templates["zh"], values, "zh", labels),
