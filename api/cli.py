@@ -1,6 +1,7 @@
 """The `sandbox` command line. Exit codes: 0 success, 2 bad input, 1 engine or rule failure."""
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -149,6 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     except RuleFileError as exc:
         _error(f"the rule files cannot be loaded:\n{exc}")
         return EXIT_FAILED

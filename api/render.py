@@ -1,6 +1,6 @@
 """Decisions as text a regulator or platform reads, in English or Chinese."""
 
-from engine import Decision
+from engine import Decision, default_rulebook
 
 LABELS = {
     "en": {
@@ -29,13 +29,20 @@ LABELS = {
         "observation": "观察期届满",
         "release": "规则版本",
         "explicit": "明确指定",
-        "in_force": "施行于",
+        "in_force": "评估日期",
         "obligations": "义务",
         "reasons": "理由",
         "ratio": "抽查比例",
         "measures": "措施",
     },
 }
+
+
+def _named(fact: str, value: str | None, lang: str) -> str:
+    """An outcome value as a reader of the language knows it (codes stay in English)."""
+    if value is None or lang == "en":
+        return str(value)
+    return default_rulebook().outcomes.zh_labels().get(fact, {}).get(value, value)
 
 
 def render_decision(decision: Decision, *, title: str, lang: str = "en") -> str:
@@ -50,9 +57,10 @@ def render_decision(decision: Decision, *, title: str, lang: str = "en") -> str:
     )
     lines = [
         f"== {title} ==",
-        f"{t['tier']}: {d.tier.upper()}   ({t['decisive']}: {', '.join(d.explanation.decisive)})",
+        f"{t['tier']}: {d.tier.upper() if lang == 'en' else _named('tier', d.tier, lang)}"
+        f"   ({t['decisive']}: {', '.join(d.explanation.decisive)})",
         f"{t['intensity']}: {intensity}",
-        f"{t['credit']}: {d.credit_class}    {t['grade']}: {d.platform_grade}",
+        f"{t['credit']}: {d.credit_class}    {t['grade']}: {_named('grade', d.platform_grade, lang)}",
     ]
     if d.observation:
         lines.append(f"{t['observation']}: {d.observation.ends_on}")
