@@ -12,7 +12,6 @@ from engine.inference import Firing, Inference
 from engine.outcomes import OutcomeModel
 from engine.release import canonical_json
 from engine.templates import Labels, render
-from engine.vocabulary import Vocabulary
 
 
 class _Out(BaseModel):
@@ -100,7 +99,7 @@ def _texts(
         own.update(flat(name, value))
     unbound: dict[str, Any] = {name: [] for name in compiled.rules[firing.rule].bindings}
     values = ChainMap(firing.bindings(), unbound, firing.facts, own, inference.values, compiled.param_values)
-    return Text(
+    return Text.model_construct(
         en=render(templates["en"], values, "en", labels),
         zh=render(templates["zh"], values, "zh", labels),
     )
@@ -111,14 +110,13 @@ def build_decision(
     *,
     compiled: CompiledRelease,
     model: OutcomeModel,
-    vocabulary: Vocabulary,
+    labels: Labels,
     as_of: date,
     profile_sha256: str,
     explicit: bool,
 ) -> Decision:
     """Assemble the contract from what fired; refuse an outcome the contract forbids."""
     outcomes = inference.outcomes
-    labels = Labels.build(vocabulary, model.zh_labels())
     for required in ("tier", "credit_class", "grade"):
         if outcomes.get(required) is None:
             raise EngineError(f"no rule of release {compiled.release.id} decided {required}")
@@ -136,9 +134,12 @@ def build_decision(
         if spec.obligation:
             effect["obligation"] = True
             text = _texts(spec.obligation, firing, inference, compiled, labels)
-            obligations.append(Obligation(rule=rule_id, measure=list(spec.measures), text=text))
+            obligations.append(
+                Obligation.model_construct(rule=rule_id, measure=list(spec.measures), text=text)
+            )
         fired.append(
-            FiredRule(
+            # Built here from checked parts, so not validated again (it is the hot path).
+            FiredRule.model_construct(
                 rule=rule_id,
                 measure=list(spec.measures),
                 effect=effect,
@@ -147,15 +148,16 @@ def build_decision(
             )
         )
     decisive = sorted(r for r, f in inference.firings.items() if f.sets.get("tier") == tier)
-    return Decision(
+    return Decision.model_construct(
+        schema_version="1",
         tier=tier,
-        intensity=Intensity(**intensity),
+        intensity=Intensity.model_construct(**intensity),
         credit_class=outcomes["credit_class"],
         platform_grade=outcomes["grade"],
-        observation=Observation(**observation) if observation else None,
+        observation=Observation.model_construct(**observation) if observation else None,
         obligations=obligations,
-        explanation=Explanation(decisive=decisive, fired=fired),
-        ruleset=RulesetRef(
+        explanation=Explanation.model_construct(decisive=decisive, fired=fired),
+        ruleset=RulesetRef.model_construct(
             release=compiled.release.id,
             sha256=compiled.release.sha256,
             selection="explicit" if explicit else "in_force",

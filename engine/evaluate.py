@@ -34,7 +34,7 @@ def evaluate(
         inference,
         compiled=compiled,
         model=book.outcomes,
-        vocabulary=book.vocabulary,
+        labels=book.labels,
         as_of=day,
         profile_sha256=sha256_of(canonical),
         explicit=release is not None,

@@ -5,7 +5,7 @@ import bisect
 import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from engine import durable_host
@@ -14,6 +14,7 @@ from engine.errors import FieldError, ProfileError, RuleFileError, RuleFinding, 
 from engine.facts import FactSpec, profile_fact_specs
 from engine.outcomes import OutcomeModel, load_outcomes
 from engine.release import Release, read_layer, resolve
+from engine.templates import Labels
 from engine.vocabulary import Vocabulary, load_vocabulary
 from rules import RULES_DIR
 
@@ -28,6 +29,11 @@ class Rulebook:
     compiled: dict[str, CompiledRelease]
     namespace: str = ""
     _handles: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def labels(self) -> Labels:
+        """Chinese names of codes and outcome values, for reason texts."""
+        return Labels.build(self.vocabulary, self.outcomes.zh_labels())
 
     @property
     def releases(self) -> list[Release]:

@@ -3,6 +3,7 @@
 import re
 from collections.abc import Mapping
 from datetime import date
+from functools import cache
 from typing import Any
 
 from engine.vocabulary import Vocabulary
@@ -47,6 +48,17 @@ class Labels(dict[str, dict[str, str]]):
         return labels
 
 
+@cache
+def _parts(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A template split once into (literal text, placeholder name or None) pairs."""
+    pieces = PLACEHOLDER.split(template)
+    pairs = [(pieces[i], pieces[i + 1] if i + 1 < len(pieces) else None) for i in range(0, len(pieces), 2)]
+    return tuple(pairs)
+
+
 def render(template: str, values: Mapping[str, Any], lang: str, labels: Labels) -> str:
     """Fill every placeholder; a name without a value is a bug in the loader's checks."""
-    return PLACEHOLDER.sub(lambda m: _show(m.group(1), values[m.group(1)], lang, labels), template)
+    return "".join(
+        text + (_show(name, values[name], lang, labels) if name is not None else "")
+        for text, name in _parts(template)
+    )
