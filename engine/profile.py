@@ -24,7 +24,12 @@ from engine.vocabulary import load_vocabulary
 
 
 class _Contract(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+SINGULAR = {"formats": "format", "activities": "activity", "licences": "licence"}
+UNLISTED_NEEDS_TEXT = "required when formats include 'unlisted': say what the new format does"
+JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number"}
 
 
 def _code_check(kind: str) -> AfterValidator:
@@ -33,7 +38,7 @@ def _code_check(kind: str) -> AfterValidator:
         if code not in known:
             near = difflib.get_close_matches(code, list(known), n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
-            raise ValueError(f"unknown {kind[:-1]} code {code!r}{hint}")
+            raise ValueError(f"unknown {SINGULAR[kind]} code {code!r}{hint}")
         return code
 
     return AfterValidator(check)
@@ -138,7 +143,7 @@ class Profile(_Contract):
     @classmethod
     def _unlisted_is_described(cls, text: str | None, info: ValidationInfo) -> str | None:
         if "unlisted" in info.data.get("formats", []) and not (text and text.strip()):
-            raise ValueError("required when formats include 'unlisted': say what the new format does")
+            raise ValueError(UNLISTED_NEEDS_TEXT)
         return text
 
     def canonical(self) -> dict[str, Any]:
@@ -169,8 +174,28 @@ def _reason(error: Any) -> str:
         return "unknown field" + (f"; did you mean {near[0]!r}?" if near else "")
     if error["type"] == "missing":
         return "required field is missing"
+    if error["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be an object, got {_json_type(error['input'])}"
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _undescribed_unlisted(data: dict[str, Any], errors: list[FieldError]) -> list[FieldError]:
+    """The missing description, reported even when a bad code beside 'unlisted' stopped formats."""
+    formats, text = data.get("formats"), data.get("new_format_description")
+    wanted = isinstance(formats, list) and "unlisted" in formats
+    missing = not (isinstance(text, str) and text.strip())
+    if wanted and missing and all(e.path != "new_format_description" for e in errors):
+        return [FieldError("new_format_description", UNLISTED_NEEDS_TEXT)]
+    return []
 
 
 def parse_profile(data: Any) -> Profile:
@@ -178,9 +203,9 @@ def parse_profile(data: Any) -> Profile:
     if isinstance(data, Profile):
         return data
     if not isinstance(data, dict):
-        raise ProfileError([FieldError("", f"a profile must be an object, got {type(data).__name__}")])
+        raise ProfileError([FieldError("", f"a profile must be an object, got {_json_type(data)}")])
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
         errors = [FieldError(".".join(str(p) for p in e["loc"]), _reason(e)) for e in exc.errors()]
-        raise ProfileError(errors) from None
+        raise ProfileError(errors + _undescribed_unlisted(data, errors)) from None
