@@ -52,6 +52,7 @@ class RuleSpec:
     file: str
     phase: int
     bindings: tuple[str, ...] = ()
+    unconditional: bool = False
 
 
 @dataclass(frozen=True)
@@ -318,6 +319,7 @@ def compile_release(
             file=file,
             phase=0,
             bindings=tuple(sorted(bindings)),
+            unconditional=any(not alt.atoms for alt, _ in alternatives),
         )
         staged[rule_id] = (spec, alternatives)
     phases = _phases(staged, facts, release, findings)

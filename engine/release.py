@@ -77,14 +77,15 @@ class _Layer:
     sources: dict[str, str]
 
 
-def _read_yaml(path: Path, findings: list[RuleFinding]) -> dict[str, Any]:
+def _read_yaml(path: Path, findings: list[RuleFinding], shown: Path | None = None) -> dict[str, Any]:
+    name = str(shown or path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        findings.append(RuleFinding(str(path), "", "", f"not valid YAML: {exc}"))
+        findings.append(RuleFinding(name, "", "", f"not valid YAML: {exc}"))
         return {}
     if not isinstance(data, dict):
-        findings.append(RuleFinding(str(path), "", "", "must hold a mapping at the top level"))
+        findings.append(RuleFinding(name, "", "", "must hold a mapping at the top level"))
         return {}
     return data
 
@@ -98,26 +99,27 @@ def read_layer(folder: Path, findings: list[RuleFinding], *, files: list[Path] |
     for path in paths:
         if path.name == "release.yaml":
             continue
-        data = _plain(_read_yaml(path, findings))
+        shown = path.relative_to(folder.parent.parent)  # releases/<id>/<file>, as authors see it
+        data = _plain(_read_yaml(path, findings, shown))
         for key, value in data.items():
             if key not in SECTIONS:
                 findings.append(
-                    RuleFinding(str(path), "", key, f"unknown section; expected one of {SECTIONS}")
+                    RuleFinding(str(shown), "", key, f"unknown section; expected one of {SECTIONS}")
                 )
                 continue
-            items = _items(key, value, path, findings)
+            items = _items(key, value, shown, findings)
             for item_key, item in items.items():
                 if item_key in sections[key]:
                     findings.append(
                         RuleFinding(
-                            str(path),
+                            str(shown),
                             item_key,
                             key,
                             f"defined twice (also in {sources[f'{key}:{item_key}']})",
                         )
                     )
                 sections[key][item_key] = item
-                sources[f"{key}:{item_key}"] = str(path)
+                sources[f"{key}:{item_key}"] = str(shown)
     return _Layer(meta, sections, sources)
 
 

@@ -82,6 +82,16 @@ def load_rulebook(
     """Load, check and compile every release; raise RuleFileError listing every problem.
 
     shuffle_seed reads files in a shuffled order (for the determinism tests)."""
+    book, findings = inspect_rulebook(rules_dir, namespace=namespace, shuffle_seed=shuffle_seed)
+    if findings:
+        raise RuleFileError(findings)
+    return book
+
+
+def inspect_rulebook(
+    rules_dir: Path = RULES_DIR, *, namespace: str = "", shuffle_seed: int | None = None
+) -> tuple[Rulebook, list[RuleFinding]]:
+    """Load and compile what can be, and every problem found on the way (for lint)."""
     findings: list[RuleFinding] = []
     vocabulary = load_vocabulary(rules_dir / "vocabulary.yaml")
     outcomes = load_outcomes(rules_dir / "outcomes.yaml")
@@ -119,9 +129,7 @@ def load_rulebook(
             release, facts=facts, outcomes=outcomes, seed_text=seed_text, findings=findings
         )
     _check_calendar([c.release for c in compiled.values()], findings)
-    if findings:
-        raise RuleFileError(findings)
-    return Rulebook(vocabulary, outcomes, facts, compiled, namespace)
+    return Rulebook(vocabulary, outcomes, facts, compiled, namespace), findings
 
 
 def _check_catalogue(release: Release, vocabulary: Vocabulary, findings: list[RuleFinding]) -> None:

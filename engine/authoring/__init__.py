@@ -1,0 +1,1 @@
+"""Tools for rule authors: rule tests as data, coverage, lint, exhaustive checks, release diff."""
