@@ -56,11 +56,42 @@ class RuleSpec:
 
 
 @dataclass(frozen=True)
+class PhasePlan:
+    """What one phase asserts, and which fields may be left out of it.
+
+    A field tested only by equality with literals is left out when its value equals none of
+    them: absent or unequal, no test on it can hold, so durable-rules fires the same rules.
+    When every branch of the phase tests such a left-out field, nothing can fire and the
+    phase is not asserted at all."""
+
+    fields: tuple[tuple[str, str, frozenset[Any] | None], ...]
+    requirements: tuple[frozenset[str], ...]
+
+    def fact(self, phase: int, values: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The fact to assert for this phase, or None when no rule of it can fire."""
+        fact: dict[str, Any] = {"phase": phase}
+        omitted: set[str] = set()
+        for name, durable_name, only in self.fields:
+            value = values[name]
+            if only is not None and value not in only:
+                omitted.add(name)
+            else:
+                fact[durable_name] = encode(value)
+        if omitted and all(need & omitted for need in self.requirements):
+            return None
+        return fact
+
+
+@dataclass(frozen=True)
 class CompiledRelease:
     release: Release
     rules: dict[str, RuleSpec]
     branches: dict[str, Branch]
     phases: tuple[tuple[str, ...], ...]
+
+    @cached_property
+    def plans(self) -> tuple[PhasePlan, ...]:
+        return tuple(_plan(self, phase) for phase in range(len(self.phases)))
 
     @cached_property
     def param_values(self) -> dict[str, Any]:
@@ -96,6 +127,22 @@ def encode(value: Any) -> Any:
 
 
 _DURABLE_OPS = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
+
+
+def _plan(compiled: "CompiledRelease", phase: int) -> PhasePlan:
+    branches = [b for b in compiled.branches.values() if b.phase == phase]
+    literals: dict[str, set[Any]] = {}
+    not_only: set[str] = set()
+    for branch in branches:
+        for atom in branch.atoms:
+            if atom.op == "eq" and not isinstance(atom.value, FactRef):
+                literals.setdefault(atom.fact, set()).add(atom.value)
+            else:
+                not_only.update(atom.facts())
+    only = {f: frozenset(v) for f, v in literals.items() if f not in not_only}
+    fields = tuple((f, field_name(f), only.get(f)) for f in compiled.phases[phase])
+    requirements = tuple(frozenset(a.fact for a in b.atoms if a.fact in only) for b in branches)
+    return PhasePlan(fields, requirements)
 
 
 def _durable_atom(atom: Atom) -> dict[str, Any]:

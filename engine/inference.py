@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine import durable_host
-from engine.compiler import Branch, CompiledRelease, encode, field_name
+from engine.compiler import Branch, CompiledRelease
 from engine.errors import EngineError
 from engine.outcomes import OutcomeModel
 
@@ -67,10 +67,11 @@ def infer(compiled: CompiledRelease, handle: int, facts: Mapping[str, Any], mode
     firings: dict[str, Firing] = {}
     outcomes: dict[str, Any] = {}
     with durable_host.session(handle) as session:
-        for phase, fields in enumerate(compiled.phases):
-            fact = {"phase": phase, **{field_name(f): encode(values[f]) for f in fields}}
+        for phase, plan in enumerate(compiled.plans):
+            fact = plan.fact(phase, values)
             names: list[str] = []
-            session.assert_fact(fact, names.append)
+            if fact is not None:
+                session.assert_fact(fact, names.append)
             for name in sorted(names):
                 branch = compiled.branches.get(name)
                 if branch is None:
