@@ -16,6 +16,9 @@ from engine.release import Release
 from engine.templates import placeholders
 
 Expr = Callable[[Mapping[str, Any]], Any]
+# durable-rules corrupts its heap when a session whose fact matched no rule is deleted
+# (README, "durable-rules"): every phase therefore has a rule that always matches.
+CATCH_ALL = "phase#"
 RULE_KEYS = {"id", "measures", "cite", "when", "then", "cases", "table", "reason"}
 LANGS = ("en", "zh")
 
@@ -102,8 +105,11 @@ class CompiledRelease:
         return out
 
     def durable_definition(self) -> dict[str, Any]:
-        """The ruleset in durable-rules' own JSON form, one entry per branch."""
-        return {name: {"all": [{"m": _durable_condition(b)}]} for name, b in sorted(self.branches.items())}
+        """The ruleset in durable-rules' own JSON form: one entry per branch, and per phase a
+        catch-all (CATCH_ALL + phase) so that no asserted fact is ever left unmatched."""
+        rules = {name: {"all": [{"m": _durable_condition(b)}]} for name, b in sorted(self.branches.items())}
+        rules.update({f"{CATCH_ALL}{k}": {"all": [{"m": {"phase": k}}]} for k in range(len(self.phases))})
+        return rules
 
 
 def flat(prefix: str, value: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine import durable_host
-from engine.compiler import Branch, CompiledRelease
+from engine.compiler import CATCH_ALL, Branch, CompiledRelease
 from engine.errors import EngineError
 from engine.outcomes import OutcomeModel
 
@@ -73,6 +73,8 @@ def infer(compiled: CompiledRelease, handle: int, facts: Mapping[str, Any], mode
             if fact is not None:
                 session.assert_fact(fact, names.append)
             for name in sorted(names):
+                if name.startswith(CATCH_ALL):
+                    continue
                 branch = compiled.branches.get(name)
                 if branch is None:
                     raise EngineError(f"durable-rules fired {name!r}, which this release lacks")

@@ -1,14 +1,17 @@
 """The durable-rules wrapper: every sharp edge of shared/DURABLE_NOTES.md, tested once here."""
 
 import resource
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from engine import EngineError, evaluate
+from engine import EngineError, default_rulebook, evaluate
 from engine import durable_host as host
+from engine.compiler import CATCH_ALL
 from tests.conftest import make_profile
 
 RULES = {
@@ -36,10 +39,56 @@ def test_a_fact_fires_every_rule_it_matches_not_just_the_first() -> None:
     assert fired(handle, {"phase": 0, "x": 3}) == ["any", "small"]
 
 
-def test_a_fact_no_rule_matches_gives_an_empty_result_not_an_exception() -> None:
+def test_a_fact_no_rule_matches_is_refused_and_its_session_never_deleted() -> None:
     handle = host.ruleset("test:every-rule", RULES)
-    assert fired(handle, {"phase": 7, "x": 12}) == []
+    before = host.abandoned_sessions()
+    with pytest.raises(EngineError, match="matched no rule"):
+        fired(handle, {"phase": 7, "x": 12})
+    assert host.abandoned_sessions() == before + 1
     assert host.live_sessions() == 0
+    assert fired(handle, {"phase": 0, "x": 1}) == ["any", "small"]
+
+
+def test_every_phase_of_every_release_has_a_catch_all_so_no_fact_goes_unmatched() -> None:
+    book = default_rulebook()
+    for compiled in book.compiled.values():
+        definition = compiled.durable_definition()
+        for phase in range(len(compiled.phases)):
+            assert definition[f"{CATCH_ALL}{phase}"] == {"all": [{"m": {"phase": phase}}]}
+        handle = book.handle(compiled.release.id)
+        for phase in range(len(compiled.phases)):
+            assert f"{CATCH_ALL}{phase}" in fired(handle, {"phase": phase})
+
+
+DELETE_UNMATCHED = """
+import json, sys
+import durable_rules_engine as core
+rules = {f"r{i}": {"all": [{"m": {"$and": [{"phase": 0}, {f"g{i}": True}]}}]} for i in range(300)}
+if sys.argv[1] == "catch-all":
+    rules["all"] = {"all": [{"m": {"phase": 0}}]}
+handle = core.create_ruleset("probe", json.dumps(rules))
+message = json.dumps({"sid": "1", "phase": 0, "f1": True, "f2": False, "x": 5})
+for _ in range(3000):
+    result = core.assert_fact(handle, message)
+    if result[0] == 0:
+        pending = core.start_action_for_state(handle, result[1])
+        while pending:
+            following = core.complete_and_start_action(handle, result[1])
+            pending = (None, following) if following else None
+    core.delete_state(handle, "1")
+print("survived")
+"""
+
+
+def test_durable_corrupts_its_heap_deleting_unmatched_sessions_but_not_with_a_catch_all() -> None:
+    # Why the compiler adds a catch-all per phase. If a durable-rules release fixes this, the
+    # first assertion fails, and the catch-all can be reconsidered.
+    bare = subprocess.run([sys.executable, "-c", DELETE_UNMATCHED, "bare"], capture_output=True, text=True)
+    assert bare.returncode != 0 and "survived" not in bare.stdout
+    caught = subprocess.run(
+        [sys.executable, "-c", DELETE_UNMATCHED, "catch-all"], capture_output=True, text=True
+    )
+    assert caught.returncode == 0 and "survived" in caught.stdout
 
 
 def test_the_same_definition_under_the_same_name_reuses_the_ruleset() -> None:
