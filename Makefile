@@ -23,7 +23,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the project with the `sandbox` command
 
-run: $(STAMP) ## assess the bundled example cases and print each decision
+run: $(STAMP) ## assess the bundled example cases, print each decision, and record them in the default store
+	$(BIN)/sandbox cases load-examples
 	$(BIN)/sandbox examples
 
 test: lint typecheck pytest ## ruff, mypy and pytest

@@ -6,8 +6,11 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
+from api import cli_records, cli_reviews, cli_rules
 from api.inputs import InputError, read_document
 from api.render import render_decision
+from api.render_guidance import render_guidance
+from api.sweep import read_lines, sweep
 from cases import EXAMPLES_DIR
 from engine import (
     ProfileError,
@@ -17,6 +20,8 @@ from engine import (
     default_rulebook,
     evaluate,
 )
+from engine.guidance import guide
+from engine.release import canonical_json
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -34,10 +39,43 @@ def _error(message: str) -> None:
 
 def cmd_assess(args: argparse.Namespace) -> int:
     """Assess each file in order; a bad file is reported and the others still run."""
+    if args.jsonl is not None:
+        return _sweep(args)
+    if not args.files:
+        _error("assess: give profile files, or --jsonl FILE")
+        return EXIT_BAD_INPUT
+    with cli_records.assessor(args) as assess:
+        return _assess_files(args, assess)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    if args.files or args.record or args.guide:
+        _error("assess --jsonl: give no other files, and no --record or --guide")
+        return EXIT_BAD_INPUT
+    try:
+        lines = read_lines(args.jsonl)
+        bad = sweep(lines, sys.stdout, workers=args.workers, as_of=args.as_of, release=args.release)
+    except OSError as exc:
+        _error(f"{args.jsonl}: {exc.strerror or exc}")
+        return EXIT_BAD_INPUT
+    if bad:
+        _error(f"{args.jsonl}: {bad} line(s) were not valid profiles (see their error lines)")
+    return EXIT_BAD_INPUT if bad else EXIT_OK
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of processes, 1 or more")
+    return int(text)
+
+
+def _assess_files(args: argparse.Namespace, assess: cli_records.Assess) -> int:
     status = EXIT_OK
     for name in args.files:
         try:
-            decision = evaluate(read_document(name), as_of=args.as_of, release=args.release)
+            document = read_document(name)
+            decision = assess(document, name)
+            guidance = guide(document, decision) if args.guide else None
         except InputError as exc:
             _error(f"{name}: {exc}")
             status = EXIT_BAD_INPUT
@@ -51,10 +89,22 @@ def cmd_assess(args: argparse.Namespace) -> int:
             _error(f"{name}: --release: {exc}")
             status = EXIT_BAD_INPUT
             continue
-        if args.json:
+        except SandboxError as exc:  # an engine or store failure on this file; the others still run
+            _error(f"{name}: {exc.code}: {exc}")
+            status = max(status, EXIT_FAILED)
+            continue
+        if args.json and guidance is not None:
+            print(
+                canonical_json(
+                    {**decision.model_dump(mode="json"), "guidance": guidance.model_dump(mode="json")}
+                )
+            )
+        elif args.json:
             print(decision.to_json())
         else:
             print(render_decision(decision, title=name, lang=args.lang))
+            if guidance is not None:
+                print(render_guidance(guidance, lang=args.lang))
             print()
     return status
 
@@ -118,7 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     assess = sub.add_parser("assess", help="assess platform profiles (JSON or YAML; - reads stdin)")
-    assess.add_argument("files", nargs="+", metavar="FILE")
+    assess.add_argument("files", nargs="*", metavar="FILE")
+    assess.add_argument(
+        "--jsonl", metavar="FILE", help="one profile per line (- for stdin); one JSON line out each"
+    )
+    assess.add_argument("--workers", type=_workers, default=1, help="with --jsonl: processes to use")
     assess.add_argument("--json", action="store_true", help="one decision object per line, in input order")
     assess.add_argument(
         "--as-of",
@@ -128,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     assess.add_argument("--release", metavar="ID", help="apply this release even outside its dates (what-if)")
     assess.add_argument("--lang", choices=("en", "zh"), default="en")
+    assess.add_argument(
+        "--guide",
+        action="store_true",
+        help="also say why not a lighter tier and what the platform could change",
+    )
+    cli_records.add_record_options(assess)
     assess.set_defaults(func=cmd_assess)
 
     rules = sub.add_parser("rules", help="inspect the rule releases")
@@ -138,11 +198,14 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(func=cmd_rules_list)
     hashes = rules_sub.add_parser("hash", help="the content hash of each release")
     hashes.set_defaults(func=cmd_rules_hash)
+    cli_rules.add_rule_commands(rules_sub, date_type=_date)
 
     examples = sub.add_parser("examples", help="assess the bundled example cases against their goldens")
     examples.add_argument("--json", action="store_true")
     examples.add_argument("--lang", choices=("en", "zh"), default="en")
     examples.set_defaults(func=cmd_examples)
+    cli_records.add_record_commands(sub, date_type=_date)
+    cli_reviews.add_review_commands(sub, date_type=_date)
     return parser
 
 
@@ -158,6 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except UnknownRelease as exc:
         _error(str(exc))
+        return EXIT_BAD_INPUT
+    except cli_records.BAD_INPUT_ERRORS as exc:
+        _error(f"{exc.code}: {exc}")
         return EXIT_BAD_INPUT
     except SandboxError as exc:
         _error(f"{exc.code}: {exc}")

@@ -1,0 +1,146 @@
+"""Issue 7's figures: whole-process batch against a plain-Python function of the same policy,
+in-process throughput with full explanations, durable-rules driven naively, and memory over a
+long run. Writes bench/results/scale.json. BENCH_MEMORY_N sets the long run (default 1,000,000)."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import ROOT, Row, median, percentile, row, rss_bytes, write_results
+
+from cases.synthetic import profiles
+from engine import default_rulebook, evaluate, parse_profile
+from engine.compiler import encode, field_name
+from engine.durable_baseline import naive_runner
+from engine.facts import profile_facts
+
+SANDBOX = str(ROOT / ".venv" / "bin" / "sandbox")
+
+
+def target(figure: str, value: float, unit: str, goal: float, held: bool) -> Row:
+    return {"figure": figure, "value": round(value, 3), "unit": unit, "target": goal, "held": held}
+
+
+def timed(command: list[str], runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+    return median(times)
+
+
+def batch(rows: list[Row], count: int = 5000) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "profiles.jsonl"
+        source.write_text("".join(json.dumps(p) + "\n" for p in profiles(count, seed=77)), encoding="utf-8")
+        plain = count / timed([sys.executable, str(ROOT / "bench" / "plain_policy.py"), str(source)])
+        rows.append(
+            row(
+                f"batch, plain-Python function of the policy, {count} profiles, whole process",
+                round(plain),
+                "profiles/s",
+            )
+        )
+        for workers in (1, 2):
+            ours = count / timed([SANDBOX, "assess", "--jsonl", str(source), "--workers", str(workers)])
+            rows.append(
+                row(
+                    f"batch, sandbox assess --jsonl --workers {workers}, whole process",
+                    round(ours),
+                    "profiles/s",
+                )
+            )
+            rows.append(
+                target(
+                    f"batch ratio to plain Python (--workers {workers})",
+                    ours / plain,
+                    "x",
+                    1 / 3,
+                    ours / plain >= 1 / 3,
+                )
+            )
+
+
+def in_process(rows: list[Row], count: int = 20_000) -> None:
+    sample = profiles(count, seed=78)
+    for p in sample[:500]:
+        evaluate(p).to_json()
+    rates, latencies = [], []
+    for _ in range(3):
+        started = time.perf_counter()
+        for p in sample:
+            t = time.perf_counter_ns()
+            evaluate(p).to_json()
+            latencies.append(time.perf_counter_ns() - t)
+        rates.append(count / (time.perf_counter() - started))
+    latencies.sort()
+    p50, p99 = percentile(latencies, 0.5) / 1000, percentile(latencies, 0.99) / 1000
+    rows.append(
+        target(
+            "in-process assessments with full explanation (median of 3)",
+            median(rates),
+            "/s",
+            20_000,
+            median(rates) >= 20_000,
+        )
+    )
+    rows.append(row("in-process spread over rounds (min-max)", f"{min(rates):.0f}-{max(rates):.0f}", "/s"))
+    rows.append(row("in-process latency p50", round(p50, 1), "µs"))
+    rows.append(target("in-process latency p99 / p50", p99 / p50, "x", 5, p99 <= 5 * p50))
+
+
+def naive(rows: list[Row], count: int = 5000) -> None:
+    book = default_rulebook()
+    compiled = book.get("2026.01")
+    facts = []
+    for p in profiles(count, seed=79):
+        parsed = parse_profile(p)
+        values = profile_facts(parsed, as_of=parsed.assessment_date, vocabulary=book.vocabulary)
+        facts.append({field_name(f): encode(values[f]) for f in compiled.phases[0]})
+    run = naive_runner(compiled)
+    started = time.perf_counter()
+    for fact in facts:
+        run(fact)
+    per = (time.perf_counter() - started) / count * 1e6
+    rows.append(
+        row(
+            "durable-rules host driven naively (durable.lang, session per profile, first phase only)",
+            round(per, 1),
+            "µs/profile",
+        )
+    )
+
+
+def memory(rows: list[Row]) -> None:
+    total = int(os.environ.get("BENCH_MEMORY_N", "1000000"))
+    sample = profiles(1000, seed=80)
+    for i in range(10_000):
+        evaluate(sample[i % 1000])
+    at_10k = rss_bytes()
+    for i in range(total - 10_000):
+        evaluate(sample[i % 1000])
+    at_n = rss_bytes()
+    growth = (at_n - at_10k) / at_10k * 100
+    rows.append(row("RSS after 10,000 in-process assessments", round(at_10k / 2**20, 1), "MiB"))
+    rows.append(row(f"RSS after {total:,} in-process assessments", round(at_n / 2**20, 1), "MiB"))
+    rows.append(target(f"RSS growth from 10,000 to {total:,}", growth, "%", 5, abs(growth) <= 5))
+
+
+def main() -> None:
+    rows: list[Row] = []
+    for step in (batch, in_process, naive, memory):
+        step(rows)
+        print(f"{step.__name__}: done", flush=True)
+    write_results("scale", rows)
+    for r in rows:
+        held = "" if "held" not in r else f"  target {r['target']}: {'held' if r['held'] else 'NOT held'}"
+        print(f"{r['figure']}: {r['value']} {r['unit']}{held}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

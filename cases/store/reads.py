@@ -1,0 +1,157 @@
+"""Reading decisions back: the public view of a record, single records, chain order, cases."""
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from cases.store.chain import iter_records
+from cases.store.database import Store
+from cases.store.errors import UnknownDecision
+from cases.store.tables import Case, DecisionRecord
+
+Kind = Literal["regulatory", "self_assessment"]
+
+
+class StoredDecision(BaseModel):
+    """A decision record as read back: the public view of one row."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    case_id: int
+    case_name: str
+    case_uscc: str | None
+    case_seq: int
+    kind: Kind
+    actor: str
+    profile: dict[str, Any]
+    release: str
+    release_sha256: str
+    selection: Literal["in_force", "explicit"]
+    as_of: date
+    engine_version: str
+    decision_json: str
+    created_at: str
+    prev_hash: str
+    hash: str
+    reassesses: int | None = None
+
+    @property
+    def decision(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.decision_json)
+        return data
+
+
+class CaseSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    name: str
+    uscc: str | None
+    created_at: str
+    decisions: int
+    latest_decision: int | None
+
+
+def public_view(record: DecisionRecord, case: Case) -> StoredDecision:
+    return StoredDecision(
+        id=record.seq,
+        case_id=record.case_id,
+        case_name=case.name,
+        case_uscc=case.uscc,
+        case_seq=record.case_seq,
+        kind=record.kind,
+        actor=record.actor,
+        profile=json.loads(record.profile_json),
+        release=record.release_id,
+        release_sha256=record.release_sha256,
+        selection=record.selection,
+        as_of=date.fromisoformat(record.as_of),
+        engine_version=record.engine_version,
+        decision_json=record.decision_json,
+        created_at=record.created_at,
+        prev_hash=record.prev_hash,
+        hash=record.hash,
+        reassesses=record.reassesses,
+    )
+
+
+def count_decisions(store: Store) -> int:
+    with store.reading() as session:
+        return int(session.exec(select(func.count()).select_from(DecisionRecord)).one())
+
+
+def seq_span(store: Store) -> tuple[int, int] | None:
+    """The first and last decision id in the store, or None when it is empty."""
+    with store.reading() as session:
+        first, last = session.exec(select(func.min(DecisionRecord.seq), func.max(DecisionRecord.seq))).one()
+    return None if first is None or last is None else (int(first), int(last))
+
+
+def get_decision(store: Store, decision_id: int) -> StoredDecision:
+    with store.reading() as session:
+        row = session.exec(
+            select(DecisionRecord, Case)
+            .join(Case, col(Case.id) == col(DecisionRecord.case_id))
+            .where(DecisionRecord.seq == decision_id)
+        ).first()
+        if row is None:
+            span = session.exec(select(func.min(DecisionRecord.seq), func.max(DecisionRecord.seq))).one()
+            held = f"decisions {span[0]}-{span[1]}" if span[0] is not None else "no decisions"
+            raise UnknownDecision(f"no decision {decision_id} in the store (it holds {held})")
+    return public_view(*row)
+
+
+def iter_decisions(store: Store, *, after: int = -1, upto: int | None = None) -> Iterator[StoredDecision]:
+    """The stored decisions in chain order (those after `after` and up to `upto`, when given)."""
+    with store.reading() as session:
+        cases = {c.id: c for c in session.exec(select(Case)).all()}
+        for record in iter_records(session, after=after, upto=upto):
+            case = cases.get(record.case_id) or session.get_one(Case, record.case_id)
+            yield public_view(record, case)
+
+
+def latest_per_case(store: Store) -> list[StoredDecision]:
+    """The latest decision of every case, in case order."""
+    with store.reading() as session:
+        latest = select(func.max(DecisionRecord.seq)).group_by(col(DecisionRecord.case_id)).scalar_subquery()
+        rows = session.exec(
+            select(DecisionRecord, Case)
+            .join(Case, col(Case.id) == col(DecisionRecord.case_id))
+            .where(col(DecisionRecord.seq).in_(latest))
+            .order_by(col(Case.id))
+        ).all()
+    return [public_view(record, case) for record, case in rows]
+
+
+def list_cases(store: Store) -> list[CaseSummary]:
+    with store.reading() as session:
+        counts = select(
+            DecisionRecord.case_id,
+            func.count().label("n"),
+            func.max(DecisionRecord.seq).label("latest"),
+        ).group_by(col(DecisionRecord.case_id))
+        stats: dict[int, tuple[int, int | None]] = {
+            row[0]: (row[1], row[2]) for row in session.exec(counts).all()
+        }
+        cases = session.exec(select(Case).order_by(col(Case.id))).all()
+    summaries = []
+    for case in cases:
+        assert case.id is not None
+        decisions, latest = stats.get(case.id, (0, None))
+        summaries.append(
+            CaseSummary(
+                id=case.id,
+                name=case.name,
+                uscc=case.uscc,
+                created_at=case.created_at,
+                decisions=decisions,
+                latest_decision=latest,
+            )
+        )
+    return summaries

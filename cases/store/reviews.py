@@ -1,0 +1,88 @@
+"""Observation reviews: which cases are due, and reassessing a case against today's rules.
+
+A case is due when its latest decision put it in an observation period that has ended by
+the date, or when the rules in force on the date no longer see its format as new (a later
+release recognised it). Reassessing records a new regulatory decision that names the one it
+reassesses, and says what changed.
+"""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from cases.store.database import Store
+from cases.store.diff import FieldDiff, json_diff
+from cases.store.errors import UnknownCase
+from cases.store.reads import StoredDecision, get_decision, latest_per_case, list_cases
+from cases.store.records import record_assessment
+from engine import evaluate
+
+
+class DueReview(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    case_id: int
+    case_name: str
+    decision_id: int
+    ends_on: date
+    reason: Literal["period_ended", "no_longer_new"]
+    detail: str
+
+
+class Reassessment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    previous: StoredDecision
+    current: StoredDecision
+    changes: list[FieldDiff]
+
+
+def due_reviews(store: Store, *, on: date) -> list[DueReview]:
+    """Cases in observation whose review is due on the date, in case order."""
+    due = []
+    for stored in latest_per_case(store):
+        observation = stored.decision.get("observation")
+        if not observation:
+            continue
+        ends_on = date.fromisoformat(observation["ends_on"])
+        if ends_on <= on:
+            due.append(
+                DueReview(
+                    case_id=stored.case_id,
+                    case_name=stored.case_name,
+                    decision_id=stored.id,
+                    ends_on=ends_on,
+                    reason="period_ended",
+                    detail=f"the observation period ended on {ends_on}",
+                )
+            )
+            continue
+        now = evaluate(stored.profile, as_of=on)
+        if now.observation is None:
+            due.append(
+                DueReview(
+                    case_id=stored.case_id,
+                    case_name=stored.case_name,
+                    decision_id=stored.id,
+                    ends_on=ends_on,
+                    reason="no_longer_new",
+                    detail=f"release {now.ruleset.release} in force on {on} gives tier {now.tier}, "
+                    "no observation period: the format has since been recognised",
+                )
+            )
+    return due
+
+
+def reassess(store: Store, case_id: int, *, as_of: date, actor: str) -> Reassessment:
+    """Record a new decision on the case's latest input, linked to its latest decision."""
+    case = next((c for c in list_cases(store) if c.id == case_id), None)
+    if case is None or case.latest_decision is None:
+        raise UnknownCase(f"no case {case_id} in the store")
+    previous = get_decision(store, case.latest_decision)
+    _, current, _ = record_assessment(
+        store, previous.profile, actor=actor, as_of=as_of, reassesses=previous.id
+    )
+    return Reassessment(
+        previous=previous, current=current, changes=json_diff(previous.decision, current.decision)
+    )

@@ -1,0 +1,39 @@
+"""A writer process for the store tests: records decisions into DATABASE_URL.
+
+python -m tests.store_writer NAME COUNT            record COUNT decisions for platform NAME
+python -m tests.store_writer NAME 1 --die-before-commit
+                                                   write one record, then die before commit
+"""
+
+import os
+import sys
+import time
+
+from cases.store import open_store, record_assessment
+from cases.store.tables import DecisionRecord
+from tests.conftest import make_profile
+
+
+def _die(record: DecisionRecord) -> None:
+    print(f"dying with decision {record.seq} written but not committed", flush=True)
+    os._exit(3)  # a hard crash: no rollback, no cleanup, the connection just goes away
+
+
+def main(argv: list[str]) -> int:
+    name, count = argv[0], int(argv[1])
+    hook = _die if "--die-before-commit" in argv else None
+    store = open_store()
+    if "--start-at" in argv:
+        time.sleep(max(0.0, float(argv[argv.index("--start-at") + 1]) - time.time()))
+    try:
+        for index in range(count):
+            profile = make_profile(name=name, scale={"registered_users": index})
+            _, stored, _ = record_assessment(store, profile, actor=f"writer {name}", before_commit=hook)
+            print(stored.id, flush=True)
+    finally:
+        store.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
