@@ -10,7 +10,7 @@ from engine.compiler import CompiledRelease, flat
 from engine.errors import EngineError
 from engine.inference import Firing, Inference
 from engine.outcomes import OutcomeModel
-from engine.release import canonical_json
+from engine.release import canonical_json, plain
 from engine.templates import Labels, render
 
 
@@ -77,16 +77,6 @@ class Decision(_Out):
         return canonical_json(self.model_dump(mode="json"))
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _texts(
     templates: dict[str, str],
     firing: Firing,
@@ -130,7 +120,7 @@ def build_decision(
     obligations: list[Obligation] = []
     for rule_id, firing in sorted(inference.firings.items()):
         spec = compiled.rules[rule_id]
-        effect = _plain(dict(firing.sets))
+        effect = plain(dict(firing.sets))
         if spec.obligation:
             effect["obligation"] = True
             text = _texts(spec.obligation, firing, inference, compiled, labels)
@@ -143,7 +133,7 @@ def build_decision(
                 rule=rule_id,
                 measure=list(spec.measures),
                 effect=effect,
-                facts=_plain(dict(sorted(firing.facts.items()))),
+                facts=plain(dict(sorted(firing.facts.items()))),
                 reason=_texts(spec.reason, firing, inference, compiled, labels),
             )
         )

@@ -24,14 +24,14 @@ def sha256_of(data: Any) -> str:
     return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
-def _plain(value: Any) -> Any:
-    """YAML values as JSON data: dates become ISO strings."""
+def plain(value: Any) -> Any:
+    """Values as JSON data: dates become ISO strings, mapping keys strings."""
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
@@ -100,7 +100,7 @@ def read_layer(folder: Path, findings: list[RuleFinding], *, files: list[Path] |
         if path.name == "release.yaml":
             continue
         shown = path.relative_to(folder.parent.parent)  # releases/<id>/<file>, as authors see it
-        data = _plain(_read_yaml(path, findings, shown))
+        data = plain(_read_yaml(path, findings, shown))
         for key, value in data.items():
             if key not in SECTIONS:
                 findings.append(
@@ -199,7 +199,7 @@ def resolve(
         )
     content = {
         "id": release_id,
-        "title": _plain(meta.get("title", {})),
+        "title": plain(meta.get("title", {})),
         # The end date is left out: it is set when a successor is published, which must not
         # change what the release says. The loader checks the calendar has no gaps or overlaps.
         "in_force_from": start.isoformat(),

@@ -47,30 +47,26 @@ def due_reviews(store: Store, *, on: date) -> list[DueReview]:
             continue
         ends_on = date.fromisoformat(observation["ends_on"])
         if ends_on <= on:
-            due.append(
-                DueReview(
-                    case_id=stored.case_id,
-                    case_name=stored.case_name,
-                    decision_id=stored.id,
-                    ends_on=ends_on,
-                    reason="period_ended",
-                    detail=f"the observation period ended on {ends_on}",
-                )
+            reason, detail = "period_ended", f"the observation period ended on {ends_on}"
+        else:
+            now = evaluate(stored.profile, as_of=on)
+            if now.observation is not None:
+                continue
+            reason = "no_longer_new"
+            detail = (
+                f"release {now.ruleset.release} in force on {on} gives tier {now.tier}, "
+                "no observation period: the format has since been recognised"
             )
-            continue
-        now = evaluate(stored.profile, as_of=on)
-        if now.observation is None:
-            due.append(
-                DueReview(
-                    case_id=stored.case_id,
-                    case_name=stored.case_name,
-                    decision_id=stored.id,
-                    ends_on=ends_on,
-                    reason="no_longer_new",
-                    detail=f"release {now.ruleset.release} in force on {on} gives tier {now.tier}, "
-                    "no observation period: the format has since been recognised",
-                )
+        due.append(
+            DueReview(
+                case_id=stored.case_id,
+                case_name=stored.case_name,
+                decision_id=stored.id,
+                ends_on=ends_on,
+                reason=reason,
+                detail=detail,
             )
+        )
     return due
 
 

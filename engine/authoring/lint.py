@@ -7,22 +7,19 @@ from typing import Any
 from engine.authoring.ruletests import TESTS_DIR, load_tests
 from engine.compiler import CompiledRelease
 from engine.conditions import Alternative, Atom, Context, expand
-from engine.errors import RuleFileError
+from engine.errors import RuleFileError, RuleFinding
 from engine.rulebook import Rulebook, inspect_rulebook
 from rules import RULES_DIR
 
 
 @dataclass(frozen=True)
-class Finding:
-    severity: str  # "error" fails lint; "warning" is for the author to read
-    file: str
-    rule: str
-    field: str
-    reason: str
+class Finding(RuleFinding):
+    """A loader finding with a severity: "error" fails lint; "warning" is for the author to read."""
+
+    severity: str = "error"
 
     def __str__(self) -> str:
-        where = ":".join(part for part in (self.file, self.rule, self.field) if part)
-        return f"{self.severity}: {where}: {self.reason}"
+        return f"{self.severity}: {super().__str__()}"
 
 
 def _contradicts(atom: Atom, fact: str, value: Any) -> bool:
@@ -57,41 +54,30 @@ def table_findings(book: Rulebook, compiled: CompiledRelease) -> list[Finding]:
                 defined = col in matrix.get(row, {})
                 excluded = _excluded(admitted, cell)
                 where = f"table.{row}.{col}"
+                reason = None
                 if defined and excluded:
-                    out.append(
-                        Finding(
-                            "warning",
-                            file,
-                            rule_id,
-                            where,
-                            "cell can never apply: the rule's condition excludes it",
-                        )
-                    )
+                    reason = "cell can never apply: the rule's condition excludes it"
                 elif not defined and not excluded:
-                    out.append(
-                        Finding(
-                            "warning",
-                            file,
-                            rule_id,
-                            where,
-                            f"no cell for {rows.name}={row}, {cols.name}={col}; "
-                            "`sandbox rules check` proves whether any profile reaches it",
-                        )
+                    reason = (
+                        f"no cell for {rows.name}={row}, {cols.name}={col}; "
+                        "`sandbox rules check` proves whether any profile reaches it"
                     )
+                if reason:
+                    out.append(Finding(file, rule_id, where, reason, severity="warning"))
     return out
 
 
 def lint(rules_dir: Path = RULES_DIR, tests_dir: Path = TESTS_DIR) -> list[Finding]:
     """All findings, errors first; the rule engine itself is not started."""
     book, findings = inspect_rulebook(rules_dir, namespace="-lint")
-    out = [Finding("error", f.file, f.rule, f.field, f.reason) for f in findings]
+    out = [Finding(f.file, f.rule, f.field, f.reason) for f in findings]
     for compiled in book.compiled.values():
         out += [
-            Finding(f.severity, f.file, f.rule, f.field, f"[{compiled.release.id}] {f.reason}")
+            Finding(f.file, f.rule, f.field, f"[{compiled.release.id}] {f.reason}", f.severity)
             for f in table_findings(book, compiled)
         ]
     try:
         load_tests(tests_dir)
     except RuleFileError as exc:
-        out += [Finding("error", f.file, f.rule, f.field, f.reason) for f in exc.findings]
+        out += [Finding(f.file, f.rule, f.field, f.reason) for f in exc.findings]
     return sorted(set(out), key=lambda f: (f.severity != "error", f.file, f.rule, f.field, f.reason))

@@ -11,6 +11,7 @@ import yaml
 from engine.decision import Decision
 from engine.errors import RuleFileError, RuleFinding, SandboxError
 from engine.evaluate import evaluate
+from engine.release import plain
 from engine.rulebook import Rulebook
 from rules import RULES_DIR
 
@@ -66,16 +67,6 @@ def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def load_tests(folder: Path = TESTS_DIR) -> list[RuleTest]:
     """Every case of every file, one RuleTest per as-of date; malformed files are refused."""
     findings: list[RuleFinding] = []
@@ -94,8 +85,8 @@ def load_tests(folder: Path = TESTS_DIR) -> list[RuleTest]:
             if not dates or not all(isinstance(d, date) for d in dates):
                 findings.append(RuleFinding(where, name, "as_of", "needs one or more dates"))
                 continue
-            profile = _merge({"schema_version": "1", "name": f"Rule test: {name}"}, _plain(base))
-            profile = _merge(profile, _plain(case.get("profile") or {}))
+            profile = _merge({"schema_version": "1", "name": f"Rule test: {name}"}, plain(base))
+            profile = _merge(profile, plain(case.get("profile") or {}))
             for day in dates:
                 tests.append(
                     RuleTest(where, name, profile, day, case.get("release"), case.get("expect") or {})
