@@ -17,6 +17,7 @@ from engine import default_rulebook, evaluate, parse_profile
 from engine.compiler import encode, field_name
 from engine.durable_baseline import naive_runner
 from engine.facts import profile_facts
+from engine.guidance import guide
 
 SANDBOX = str(ROOT / ".venv" / "bin" / "sandbox")
 
@@ -116,6 +117,22 @@ def naive(rows: list[Row], count: int = 5000) -> None:
     )
 
 
+def guidance(rows: list[Row], count: int = 400) -> None:
+    """Guidance per assessment: the decision plus why-not and the counterfactual search."""
+    sample = profiles(count, seed=81)
+    times = []
+    for p in sample:
+        decision = evaluate(p)
+        started = time.perf_counter_ns()
+        guide(p, decision)
+        times.append(time.perf_counter_ns() - started)
+    times.sort()
+    rows.append(
+        row(f"guidance per assessment, p50 ({count} profiles)", round(percentile(times, 0.5) / 1e6, 1), "ms")
+    )
+    rows.append(row("guidance per assessment, p99", round(percentile(times, 0.99) / 1e6, 1), "ms"))
+
+
 def memory(rows: list[Row]) -> None:
     total = int(os.environ.get("BENCH_MEMORY_N", "1000000"))
     sample = profiles(1000, seed=80)
@@ -133,7 +150,7 @@ def memory(rows: list[Row]) -> None:
 
 def main() -> None:
     rows: list[Row] = []
-    for step in (batch, in_process, naive, memory):
+    for step in (batch, in_process, naive, guidance, memory):
         step(rows)
         print(f"{step.__name__}: done", flush=True)
     write_results("scale", rows)
