@@ -9,7 +9,7 @@ export MALLOC_TRIM_THRESHOLD_ := 268435456
 export MALLOC_TOP_PAD_ := 67108864
 export MALLOC_MMAP_THRESHOLD_ := 33554432
 
-.PHONY: help install run test lint typecheck pytest bench goldens clean
+.PHONY: help install run test lint typecheck pytest api-check bench goldens clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,9 +23,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the project with the `sandbox` command
 
-run: $(STAMP) ## assess the bundled example cases, print each decision, and record them in the default store
+run: $(STAMP) ## record and print the bundled example cases, then serve the HTTP API on 127.0.0.1:8000 (docs at /docs)
 	$(BIN)/sandbox cases load-examples
 	$(BIN)/sandbox examples
+	$(BIN)/sandbox serve --host 127.0.0.1 --port 8000 --next-free-port
 
 test: lint typecheck pytest ## ruff, mypy and pytest
 
@@ -39,7 +40,10 @@ typecheck: $(STAMP) ## mypy --strict
 pytest: $(STAMP) ## the test suite
 	$(BIN)/pytest
 
-bench: $(STAMP) ## benchmarks (never part of `make test`)
+api-check: $(STAMP) ## schemathesis against a live server on loopback (CI runs it after `make test`)
+	bash .ci/api_check.sh
+
+bench: $(STAMP) ## benchmarks, the HTTP load run included (never part of `make test`)
 	$(BIN)/python bench/run.py
 
 goldens: $(STAMP) ## rewrite the golden decisions of the examples (on purpose only)

@@ -1,1 +1,1 @@
-"""Front doors to the engine: the command line (and, later, the HTTP service)."""
+"""Front doors to the engine: the command line (`sandbox`) and the HTTP service (api/service.py)."""

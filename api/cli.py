@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from api import cli_records, cli_reviews, cli_rules
+from api import cli_api, cli_records, cli_reviews, cli_rules
 from api.inputs import InputError, read_document
 from api.render import render_decision
 from api.render_guidance import render_guidance
@@ -41,9 +41,6 @@ def cmd_assess(args: argparse.Namespace) -> int:
     """Assess each file in order; a bad file is reported and the others still run."""
     if args.jsonl is not None:
         return _sweep(args)
-    if not args.files:
-        _error("assess: give profile files, or --jsonl FILE")
-        return EXIT_BAD_INPUT
     with cli_records.assessor(args) as assess:
         return _assess_files(args, assess)
 
@@ -206,11 +203,15 @@ def build_parser() -> argparse.ArgumentParser:
     examples.set_defaults(func=cmd_examples)
     cli_records.add_record_commands(sub, date_type=_date)
     cli_reviews.add_review_commands(sub, date_type=_date)
+    cli_api.add_api_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "assess" and not args.files and args.jsonl is None:
+        parser.error("assess: give profile files, or --jsonl FILE")
     try:
         code: int = args.func(args)
     except BrokenPipeError:  # the reader went away (e.g. `| head`): stop quietly

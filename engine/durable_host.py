@@ -15,6 +15,10 @@ thread-safe (shared/DURABLE_NOTES.md, notes 3 and 11). Here:
   (the process aborts with "munmap_chunk(): invalid pointer" within 3,000 such sessions;
   measured here, and pinned by a test). The compiler gives every phase a catch-all rule, so in
   the engine every fact is matched and this path is never taken;
+- its JSON parser refuses numbers in exponent notation ("Could not assert fact, error code:
+  204"), which Python writes for floats of 1e16 and more or below 1e-4: they are rewritten as
+  plain decimals before the fact is asserted (facts carry no free text, only numbers, booleans
+  and codes, so no string can be touched);
 - ruleset names are global and permanent (note 9), so compiled rulesets are kept by name;
 - rules never use not-exists (note 4) and lists arrive as one boolean per code (note 5):
   that is the compiler's side of the contract.
@@ -22,9 +26,11 @@ thread-safe (shared/DURABLE_NOTES.md, notes 3 and 11). Here:
 
 import itertools
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 import durable_rules_engine as _core
@@ -69,7 +75,7 @@ class Session:
 
     def assert_fact(self, fact: dict[str, Any], on_fire: Callable[[str], None]) -> None:
         """Assert one fact and call on_fire(rule name) for every rule it makes fire."""
-        message = json.dumps({**fact, "sid": self.sid}, ensure_ascii=False)
+        message = _plain_numbers(json.dumps({**fact, "sid": self.sid}, ensure_ascii=False))
         self.has_state = True
         self.messages.append(message)  # kept until the session is deleted, like the definitions
         result = _core.assert_fact(self.handle, message)
@@ -92,6 +98,16 @@ class Session:
                 raise
             following = _core.complete_and_start_action(self.handle, state)
             pending = (None, following) if following else None
+
+
+_EXPONENT = re.compile(r"(?<=[:,\[ ])(-?\d+(?:\.\d+)?[eE][+-]?\d+)(?=[,}\] ])")
+
+
+def _plain_numbers(message: str) -> str:
+    """The message with every exponent-form number written out as a plain decimal."""
+    if "e" not in message and "E" not in message:
+        return message
+    return _EXPONENT.sub(lambda m: format(Decimal(m.group(1)), "f"), message)
 
 
 def _rule_name(action: str) -> str:

@@ -4,9 +4,10 @@ from datetime import date
 from typing import Any
 
 from engine.decision import Decision, build_decision
+from engine.errors import FieldError, ProfileError
 from engine.facts import profile_facts
 from engine.inference import infer
-from engine.profile import Profile, parse_profile
+from engine.profile import Profile, date_problem, parse_profile
 from engine.release import sha256_of
 from engine.rulebook import Rulebook, default_rulebook
 
@@ -26,6 +27,9 @@ def evaluate(
     parsed = parse_profile(profile)
     book = rulebook or default_rulebook()
     day = as_of or parsed.assessment_date or date.today()
+    problem = date_problem(day)
+    if problem:
+        raise ProfileError([FieldError("assessment_date", problem)])
     compiled = book.get(release) if release else book.in_force(day)
     canonical = {**parsed.canonical(), "assessment_date": day.isoformat()}
     facts = profile_facts(parsed, as_of=day, vocabulary=book.vocabulary)

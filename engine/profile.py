@@ -51,15 +51,38 @@ def _no_repeats(codes: list[str]) -> list[str]:
     return codes
 
 
+# Dates the engine can compute with (an observation end lies years after its start).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9000, 12, 31)
+
+
+def date_problem(day: date) -> str | None:
+    """Why a date is outside what the engine supports, or None."""
+    if FIRST_DAY <= day <= LAST_DAY:
+        return None
+    return f"{day} is outside the supported range {FIRST_DAY} to {LAST_DAY}"
+
+
 def _iso_date(value: Any) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:
-            return date.fromisoformat(value)
+            value = date.fromisoformat(value)
         except ValueError as exc:
             raise ValueError(f"{value!r} is not a calendar date ({exc})") from None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        problem = date_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
     raise ValueError(f"must be a date written YYYY-MM-DD, got {value!r}")
+
+
+def _printable(text: str | None) -> str | None:
+    if text is not None and any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ValueError("must not contain control characters (such as NUL or a line break)")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_printable)]
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
@@ -115,7 +138,7 @@ class Profile(_Contract):
     assessment_date: IsoDate | None = None
     launch_date: IsoDate | None = None
     formats: Annotated[list[FormatCode], Field(min_length=1), AfterValidator(_no_repeats)]
-    new_format_description: str | None = Field(default=None, validate_default=True)
+    new_format_description: Text | None = Field(default=None, validate_default=True)
     activities: Annotated[list[ActivityCode], AfterValidator(_no_repeats)] = []
     licences: Annotated[list[LicenceCode], AfterValidator(_no_repeats)] = []
     risk: Risk = Risk()
@@ -129,6 +152,7 @@ class Profile(_Contract):
     def _name_not_blank(cls, name: str) -> str:
         if not name.strip():
             raise ValueError("must not be blank")
+        _printable(name)
         return name
 
     @field_validator("uscc")

@@ -539,3 +539,29 @@ def test_a_changed_value_changes_the_profile_hash() -> None:
     changed = copy.deepcopy(RICH_PROFILE)
     changed["credit"]["class"] = "B"
     assert evaluate(changed).profile_sha256 != evaluate(RICH_PROFILE).profile_sha256
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("launch_date", "9999-12-31"), ("assessment_date", "9999-01-01"), ("launch_date", "1899-12-31")],
+)
+def test_dates_outside_the_supported_range_are_refused(field: str, value: str) -> None:
+    with pytest.raises(ProfileError) as caught:
+        evaluate(make_profile(**{field: value}))
+    assert [(e.path, e.reason) for e in caught.value.errors] == [
+        (field, f"{value} is outside the supported range 1900-01-01 to 9000-12-31")
+    ]
+
+
+def test_an_as_of_date_outside_the_supported_range_is_refused() -> None:
+    with pytest.raises(ProfileError, match="outside the supported range"):
+        evaluate(make_profile(), as_of=date(9999, 1, 1))
+
+
+@pytest.mark.parametrize("name", ["Bad\x00Name", "Two\nLines", "Bell\x07"])
+def test_control_characters_in_text_are_refused(name: str) -> None:
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(make_profile(name=name))
+    assert [(e.path, e.reason) for e in caught.value.errors] == [
+        ("name", "must not contain control characters (such as NUL or a line break)")
+    ]

@@ -1,0 +1,147 @@
+"""Assessing through the API: the profile body read as strict JSON, the engine called behind a
+guard, the decision recorded in the store, and one `decision.made` event per assessment."""
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import structlog
+from fastapi import Request
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.errors import ApiError
+from api.inputs import InputError, parse_document
+from api.keys import Caller
+from api.schemas import AssessmentOut, SelfAssessmentOut
+from cases.store import Kind, Store, append
+from cases.store.records import stored_input
+from engine import EngineError, SandboxError, default_rulebook, evaluate
+from engine.guidance import guide
+
+log = structlog.get_logger("api")
+# Appends are serialised by the store anyway (one chain); within a process, threads queue here in
+# order instead of in SQLite's busy handler, whose growing sleeps made a long latency tail.
+_APPEND_LOCK = threading.Lock()
+
+
+async def profile_document(request: Request) -> Any:
+    """The request body as a JSON document (a repeated key is an error, as on the command line)."""
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(422, "invalid_json", "the body is not UTF-8 text; send the profile as JSON") from None
+    if not text.strip():
+        raise ApiError(422, "invalid_json", "the body is empty; send the profile as a JSON object")
+    try:
+        return parse_document(text, yaml_ok=False)
+    except InputError as exc:
+        raise ApiError(422, "invalid_json", f"the body is {exc}") from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of thousands of digits, deep nesting
+        raise ApiError(422, "invalid_json", f"the body is not usable JSON: {type(exc).__name__}") from None
+
+
+@contextmanager
+def engine_guard(what: str) -> Iterator[None]:
+    """Engine failures on client input answer 422 and are logged as `engine.failed`, never a 500.
+
+    The engine's own input errors (ProfileError, UnknownRelease) and the store's errors pass
+    through to their handlers. Anything else raised while the engine works on a client's input
+    (a durable-rules error, a date out of range) is a defect to fix in the engine, but it is
+    the input that provokes it: the client learns that this input cannot be assessed, and the
+    log records the error type with the request id (not the input).
+    """
+    try:
+        yield
+    except (SQLAlchemyError, ApiError):
+        raise
+    except SandboxError as exc:
+        if not isinstance(exc, EngineError):
+            raise
+        log.error("engine.failed", what=what, error=type(exc).__name__)
+        raise ApiError(422, "unassessable_input", f"the engine cannot assess this input: {exc}") from None
+    except Exception as exc:
+        log.error("engine.failed", what=what, error=type(exc).__name__)
+        raise ApiError(
+            422, "unassessable_input", f"the engine cannot assess this input: {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def check_release(release: str | None) -> None:
+    """An unknown release is bad input (422 naming `release`), found before anything is evaluated."""
+    if release is not None:
+        default_rulebook().get(release)
+
+
+def check_platform_uscc(caller: Caller, document: Any) -> None:
+    """A platform key self-assesses only profiles that carry its own USCC."""
+    if caller.role != "platform":
+        return
+    given = document.get("uscc") if isinstance(document, dict) else None
+    if given != caller.uscc:
+        shown = "no USCC" if given is None else f"USCC {json.dumps(given)[:40]}"
+        raise ApiError(
+            403,
+            "forbidden",
+            f"this platform key self-assesses only profiles of USCC {caller.uscc}; the profile gives {shown}",
+        )
+
+
+def actor_of(caller: Caller) -> str:
+    return f"{caller.name} (API key {caller.key_id})"[-200:]
+
+
+def assess_and_record(
+    store: Store,
+    document: Any,
+    *,
+    caller: Caller,
+    kind: Kind,
+    as_of: date | None,
+    release: str | None,
+    with_guidance: bool = False,
+) -> AssessmentOut:
+    """Evaluate, record and (when asked) guide; an assessment that fails records nothing."""
+    check_platform_uscc(caller, document)
+    check_release(release)
+    started = time.perf_counter()
+    with engine_guard("evaluate"):
+        decision = evaluate(document, as_of=as_of, release=release)
+    evaluated = time.perf_counter()
+    guidance = None
+    if with_guidance:  # before recording: guidance that fails leaves nothing recorded either
+        with engine_guard("guide"):
+            guidance = guide(document, decision)
+    profile = stored_input(document, decision)
+    appending = time.perf_counter()
+    with _APPEND_LOCK:
+        stored, _ = append(store, profile=profile, decision=decision, kind=kind, actor=actor_of(caller))
+    recorded = time.perf_counter()
+    log.info(
+        "decision.made",
+        decision_id=stored.id,
+        case_id=stored.case_id,
+        kind=kind,
+        release=decision.ruleset.release,
+        tier=decision.tier,
+        decisive=decision.explanation.decisive,
+        duration_ms=round((evaluated - started) * 1000, 3),
+        record_ms=round((recorded - appending) * 1000, 3),
+        guided=with_guidance,
+    )
+    fields = {
+        "decision_id": stored.id,
+        "case_id": stored.case_id,
+        "case_seq": stored.case_seq,
+        "kind": stored.kind,
+        "recorded_at": stored.created_at,
+        "hash": stored.hash,
+        "decision": decision,
+    }
+    if kind == "regulatory":
+        return AssessmentOut(**fields)
+    return SelfAssessmentOut(**fields, guidance=guidance)

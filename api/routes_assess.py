@@ -1,0 +1,68 @@
+"""POST /v1/assessments (regulators record regulatory decisions) and POST /v1/self-assessments
+(platforms assess themselves; recorded as kind `self_assessment`, optionally with guidance)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from api.assessing import assess_and_record, profile_document
+from api.auth import Regulator, SelfAssessor, StoreDep
+from api.openapi import profile_body
+from api.params import AsOf, ReleaseParam, errors, json_response
+from api.schemas import AssessmentOut, SelfAssessmentOut
+
+router = APIRouter(tags=["assessments"])
+Document = Annotated[Any, Depends(profile_document)]
+
+
+@router.post(
+    "/assessments",
+    status_code=201,
+    response_model=AssessmentOut,
+    summary="Assess a profile and record a regulatory decision (regulator)",
+    responses=errors(401, 403, 413, 422, 503),
+    openapi_extra=profile_body("The platform profile to assess (POLICY §3)."),
+)
+def post_assessment(
+    caller: Regulator, store: StoreDep, document: Document, as_of: AsOf = None, release: ReleaseParam = None
+) -> Response:
+    """Evaluate the profile on the release in force on its assessment date (or `as_of`, or the
+    `release` named) and append the decision to the store's hash chain as kind `regulatory`."""
+    out = assess_and_record(store, document, caller=caller, kind="regulatory", as_of=as_of, release=release)
+    return json_response(out, status_code=201, headers={"Location": f"/v1/decisions/{out.decision_id}"})
+
+
+@router.post(
+    "/self-assessments",
+    status_code=201,
+    response_model=SelfAssessmentOut,
+    summary="Self-assess a profile; recorded only as a self-assessment (platform, regulator)",
+    responses=errors(401, 403, 413, 422, 503),
+    openapi_extra=profile_body(
+        "The platform's own profile (POLICY §3); a platform key accepts only profiles of its own USCC."
+    ),
+)
+def post_self_assessment(
+    caller: SelfAssessor,
+    store: StoreDep,
+    document: Document,
+    as_of: AsOf = None,
+    release: ReleaseParam = None,
+    guide: Annotated[
+        bool,
+        Query(description="also return guidance: why not a lighter tier, and the changes that reach one"),
+    ] = False,
+) -> Response:
+    """Evaluate the profile and record it as kind `self_assessment` (never as a regulatory decision).
+    With `guide=true` the answer also carries `guidance` (not recorded)."""
+    out = assess_and_record(
+        store,
+        document,
+        caller=caller,
+        kind="self_assessment",
+        as_of=as_of,
+        release=release,
+        with_guidance=guide,
+    )
+    return json_response(out, status_code=201, headers={"Location": f"/v1/decisions/{out.decision_id}"})
