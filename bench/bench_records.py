@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, insert, text
 from sqlmodel import select
 
 from cases.store import Store, StoreSettings, open_store, record_assessment, replay_all, verify_chain
-from cases.store.chain import HASHED_FIELDS
+from cases.store.chain import hashed_content
 from cases.store.records import append, stored_input
 from cases.store.tables import Case, ChainHead, DecisionRecord
 from cases.synthetic import profiles
@@ -96,7 +96,7 @@ def bulk_fill(store: Store, pool: list[Entry], count: int) -> None:
                 "created_at": now,
                 "prev_hash": previous,
             }
-            record["hash"] = previous = sha256_of({name: record[name] for name in HASHED_FIELDS})
+            record["hash"] = previous = sha256_of(hashed_content(record))
             batch.append(record)
             if len(batch) == 2000:
                 session.execute(insert(DecisionRecord), batch)

@@ -6,7 +6,7 @@ renumbering any record breaks the chain at that record or the next. The chain-he
 names the last link, so records removed from the end are noticed too.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -26,10 +26,19 @@ _PAGE = 2000
 OPTIONAL_FIELDS = frozenset({"reassesses"})
 
 
+def hashed_content(values: Mapping[str, Any]) -> dict[str, Any]:
+    """What a record's hash covers, from its column values: every field but the hash, and the
+    optional ones only when set."""
+    return {
+        name: values.get(name)
+        for name in HASHED_FIELDS
+        if name not in OPTIONAL_FIELDS or values.get(name) is not None
+    }
+
+
 def record_content(record: DecisionRecord) -> dict[str, Any]:
-    """What a record's hash covers: every stored field but the hash (optional ones when set)."""
-    content = {name: getattr(record, name) for name in HASHED_FIELDS}
-    return {k: v for k, v in content.items() if v is not None or k not in OPTIONAL_FIELDS}
+    """What a record's hash covers (see hashed_content)."""
+    return hashed_content({name: getattr(record, name) for name in HASHED_FIELDS})
 
 
 def record_hash(record: DecisionRecord) -> str:
