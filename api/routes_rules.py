@@ -11,7 +11,7 @@ from api.auth import AnyRole, StoreDep
 from api.errors import not_found
 from api.params import Paging, errors, json_response, paged
 from api.schemas import Bilingual, Citation, HealthOut, ReleaseOut, ReleasePage, RuleOut, RulePage
-from engine import __version__, default_rulebook
+from engine import UnknownRelease, __version__, default_rulebook
 from engine.compiler import CompiledRelease, RuleSpec
 
 router = APIRouter()
@@ -72,12 +72,10 @@ def get_releases(caller: AnyRole, paging: Paging) -> Response:
     responses=errors(401, 404, 422),
 )
 def get_release_rules(release_id: str, caller: AnyRole, paging: Paging) -> Response:
-    book = default_rulebook()
-    if release_id not in book.compiled:
-        raise not_found(
-            f"no release {release_id!r}; known releases: {', '.join(r.id for r in book.releases)}"
-        )
-    compiled = book.get(release_id)
+    try:
+        compiled = default_rulebook().get(release_id)
+    except UnknownRelease as exc:
+        raise not_found(str(exc)) from None
     rules = [_rule_out(rule) for rule in compiled.rules.values()]
     page = RulePage(
         release=_release_out(compiled),

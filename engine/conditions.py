@@ -17,7 +17,7 @@ from typing import Any
 
 from engine.errors import RuleFinding
 from engine.facts import FactSpec
-from engine.release import Release
+from engine.release import FLAGS, Release
 
 COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
 ORDERED = {"int", "number", "date"}
@@ -186,7 +186,7 @@ def _some(body: Any, ctx: Context, where: str) -> list[Alternative]:
             continue
         held = Atom(f"formats.{code}", "eq", True)
         if isinstance(predicate, dict) and set(predicate) == {"flag"}:
-            if predicate["flag"] not in "SFIR" or len(str(predicate["flag"])) != 1:
+            if predicate["flag"] not in FLAGS:
                 return ctx.fail(f"{where}.flag", f"unknown flag {predicate['flag']!r}; expected S, F, I or R")
             if predicate["flag"] in entry.get("flags", []):
                 alternatives.append(Alternative((held,), (("format", code),)))

@@ -71,13 +71,11 @@ class Session:
         self.sid = sid
         self.has_state = False
         self.unmatched = False
-        self.messages: list[str] = []
 
     def assert_fact(self, fact: dict[str, Any], on_fire: Callable[[str], None]) -> None:
         """Assert one fact and call on_fire(rule name) for every rule it makes fire."""
         message = _plain_numbers(json.dumps({**fact, "sid": self.sid}, ensure_ascii=False))
         self.has_state = True
-        self.messages.append(message)  # kept until the session is deleted, like the definitions
         result = _core.assert_fact(self.handle, message)
         if result[0] == _NOT_HANDLED:
             self.unmatched = True

@@ -12,6 +12,7 @@ import yaml
 from engine.errors import RuleFinding
 
 SECTIONS = ("parameters", "formats", "prohibited_activities", "rules")
+# Format flags (POLICY §6): health/life safety, financial, identity-required, real-name.
 FLAGS = frozenset("SFIR")
 
 

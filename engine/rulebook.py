@@ -13,7 +13,7 @@ from engine.compiler import CompiledRelease, compile_release
 from engine.errors import FieldError, ProfileError, RuleFileError, RuleFinding, UnknownRelease
 from engine.facts import FactSpec, profile_fact_specs
 from engine.outcomes import OutcomeModel, load_outcomes
-from engine.release import Release, read_layer, resolve
+from engine.release import FLAGS, Release, read_layer, resolve
 from engine.templates import Labels
 from engine.vocabulary import Vocabulary, load_vocabulary
 from rules import RULES_DIR
@@ -144,7 +144,7 @@ def _check_catalogue(release: Release, vocabulary: Vocabulary, findings: list[Ru
         if code not in vocabulary.formats:
             findings.append(RuleFinding(file, code, "formats", "not in the vocabulary"))
         for flag in entry.get("flags", []):
-            if flag not in "SFIR" or len(flag) != 1:
+            if flag not in FLAGS:
                 findings.append(
                     RuleFinding(file, code, "flags", f"unknown flag {flag!r}; expected S, F, I or R")
                 )

@@ -129,6 +129,18 @@ def latest_per_case(store: Store) -> list[StoredDecision]:
     return [public_view(record, case) for record, case in rows]
 
 
+def latest_of_case(store: Store, case_id: int) -> StoredDecision | None:
+    """The latest decision of one case, or None when there is no such case (or it has none)."""
+    with store.reading() as session:
+        row = session.exec(
+            select(DecisionRecord, Case)
+            .join(Case, col(Case.id) == col(DecisionRecord.case_id))
+            .where(DecisionRecord.case_id == case_id)
+            .order_by(col(DecisionRecord.seq).desc())
+        ).first()
+    return None if row is None else public_view(*row)
+
+
 def list_cases(store: Store) -> list[CaseSummary]:
     with store.reading() as session:
         counts = select(

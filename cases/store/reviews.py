@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from cases.store.database import Store
 from cases.store.diff import FieldDiff, json_diff
 from cases.store.errors import UnknownCase
-from cases.store.reads import StoredDecision, get_decision, latest_per_case, list_cases
+from cases.store.reads import StoredDecision, latest_of_case, latest_per_case
 from cases.store.records import record_assessment
 from engine import evaluate
 
@@ -72,10 +72,9 @@ def due_reviews(store: Store, *, on: date) -> list[DueReview]:
 
 def reassess(store: Store, case_id: int, *, as_of: date, actor: str) -> Reassessment:
     """Record a new decision on the case's latest input, linked to its latest decision."""
-    case = next((c for c in list_cases(store) if c.id == case_id), None)
-    if case is None or case.latest_decision is None:
+    previous = latest_of_case(store, case_id)
+    if previous is None:
         raise UnknownCase(f"no case {case_id} in the store")
-    previous = get_decision(store, case.latest_decision)
     _, current, _ = record_assessment(
         store, previous.profile, actor=actor, as_of=as_of, reassesses=previous.id
     )
