@@ -223,12 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnknownRelease as exc:
         _error(str(exc))
         return EXIT_BAD_INPUT
-    except cli_records.BAD_INPUT_ERRORS as exc:
-        _error(f"{exc.code}: {exc}")
-        return EXIT_BAD_INPUT
     except SandboxError as exc:
         _error(f"{exc.code}: {exc}")
-        return EXIT_FAILED
+        return EXIT_BAD_INPUT if exc.code in cli_records.BAD_INPUT_CODES else EXIT_FAILED
     return code
 
 

@@ -8,10 +8,14 @@ import argparse
 import errno
 import socket
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from api.keys import ROLES, ApiKey, KeyRequestError, create_key, list_keys, revoke_key
-from cases.store import Store, open_store
+if TYPE_CHECKING:  # the store and keys are imported by the commands that use them
+    from api.keys import ApiKey
+    from cases.store import Store
+
+# The roles of api.keys.ROLES, repeated so that the parser does not import the store.
+ROLES = ("regulator", "platform", "auditor")
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 _PORT_TRIES = 50
@@ -22,6 +26,9 @@ def _say(message: str) -> None:
 
 
 def _with_store(args: argparse.Namespace, action: Any) -> int:
+    from api.keys import KeyRequestError
+    from cases.store import open_store
+
     store: Store = open_store()
     try:
         code: int = action(store, args)
@@ -33,7 +40,9 @@ def _with_store(args: argparse.Namespace, action: Any) -> int:
         store.dispose()
 
 
-def _create(store: Store, args: argparse.Namespace) -> int:
+def _create(store: "Store", args: argparse.Namespace) -> int:
+    from api.keys import create_key
+
     made = create_key(store, role=args.role, uscc=args.uscc, name=args.name)
     who = made.caller
     bound = f", USCC {who.uscc}" if who.uscc else ""
@@ -45,19 +54,23 @@ def _create(store: Store, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _revoke(store: Store, args: argparse.Namespace) -> int:
+def _revoke(store: "Store", args: argparse.Namespace) -> int:
+    from api.keys import revoke_key
+
     row = revoke_key(store, args.key_id)
     _say(f"API key {row.id} ({row.role}, {row.name!r}) revoked at {row.revoked_at}")
     return EXIT_OK
 
 
-def _show(row: ApiKey) -> str:
+def _show(row: "ApiKey") -> str:
     state = f"revoked {row.revoked_at}" if row.revoked_at else "active"
     bound = f" USCC {row.uscc}" if row.uscc else ""
     return f"key {row.id}: {row.role}{bound}, {row.name!r}, created {row.created_at}, {state}"
 
 
-def _list(store: Store, args: argparse.Namespace) -> int:
+def _list(store: "Store", args: argparse.Namespace) -> int:
+    from api.keys import list_keys
+
     for row in list_keys(store):
         if args.json:
             print(row.model_dump_json(exclude={"key_sha256"}))
@@ -104,6 +117,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             _say(f"no free port on {args.host} from {args.port} to {args.port + _PORT_TRIES - 1}")
             return EXIT_FAILED
         port = found
+    from cases.store import open_store
+
     open_store().dispose()  # migrate once, here, and fail early on a bad DATABASE_URL
     shown = f"[{args.host}]" if ":" in args.host else args.host
     _say(f"serving the sandbox API on http://{shown}:{port} with {args.workers} worker process(es)")

@@ -7,12 +7,13 @@ from datetime import date
 from typing import Any
 
 from api.cli_records import _actor, _default_actor, _guarded, _store
-from cases.store.reviews import due_reviews, reassess
 
 EXIT_OK = 0
 
 
 def cmd_reviews_due(args: argparse.Namespace) -> int:
+    from cases.store.reviews import due_reviews
+
     on = args.on or date.today()
     with _store() as store:
         due = due_reviews(store, on=on)
@@ -26,6 +27,8 @@ def cmd_reviews_due(args: argparse.Namespace) -> int:
 
 
 def cmd_reassess(args: argparse.Namespace) -> int:
+    from cases.store.reviews import reassess
+
     with _store() as store:
         result = reassess(store, args.case, as_of=args.as_of or date.today(), actor=args.actor)
     if args.json:

@@ -1,8 +1,10 @@
 """`sandbox assess --jsonl FILE`: a sweep over one profile per line, in constant memory.
 
 Lines are read and assessed in windows of WINDOW lines, so memory does not grow with the
-input; with --workers N each window is spread over N processes (each compiles the rules once)
-and results come back in input order. Every input line gives exactly one output line: the
+input; with --workers N each window is spread over N processes and results come back in input
+order. The workers are forked from a parent that has already compiled every release and
+registered it with durable-rules, so they start at once with the same rulesets (the engine
+runs no threads of its own, so forking it is safe). Every input line gives exactly one output line: the
 decision, or {"line": N, "errors": [...]} for a line that is not a valid profile.
 """
 
@@ -14,7 +16,7 @@ from datetime import date
 from typing import IO, Any
 
 from api.inputs import InputError, parse_document
-from engine import ProfileError, SandboxError, evaluate
+from engine import ProfileError, SandboxError, default_rulebook, evaluate
 from engine.release import canonical_json
 
 WINDOW = 2048
@@ -84,9 +86,10 @@ def sweep(
     bad = 0
     pool = None
     if workers > 1:
-        pool = multiprocessing.get_context("spawn").Pool(
-            workers, initializer=_init, initargs=(as_of, release)
-        )
+        book = default_rulebook()
+        for release_id in book.compiled:
+            book.handle(release_id)
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init, initargs=(as_of, release))
     else:
         _init(as_of, release)
     try:

@@ -7,9 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engine.uscc import ALPHABET, check_character
+from engine.yamlfile import load_yaml
 from rules import RULES_DIR
 
 #: The last assessment date generated: the final release is open-ended, so the range stops here.
@@ -44,7 +43,7 @@ class Catalogue:
 
 
 def _yaml(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path} does not hold a mapping")
     return data

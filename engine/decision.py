@@ -1,17 +1,17 @@
 """The decision: the output contract of POLICY §4, assembled from an inference."""
 
-from collections import ChainMap
 from datetime import date
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from engine.compiler import CompiledRelease, flat
+from engine.compiler import CompiledRelease
 from engine.errors import EngineError
 from engine.inference import Firing, Inference
 from engine.outcomes import OutcomeModel
 from engine.release import canonical_json, plain
-from engine.templates import Labels, render
+from engine.templates import Labels, placeholders, render
 
 
 class _Out(BaseModel):
@@ -77,22 +77,55 @@ class Decision(_Out):
         return canonical_json(self.model_dump(mode="json"))
 
 
+_TEXT_CACHE: dict[tuple[Any, ...], dict[str, str]] = {}
+_TEXT_CACHE_SIZE = 4096
+
+
 def _texts(
     templates: dict[str, str],
     firing: Firing,
     inference: Inference,
     compiled: CompiledRelease,
     labels: Labels,
-) -> Text:
-    own: dict[str, Any] = {}
-    for name, value in firing.sets.items():
-        own.update(flat(name, value))
-    unbound: dict[str, Any] = {name: [] for name in compiled.rules[firing.rule].bindings}
-    values = ChainMap(firing.bindings(), unbound, firing.facts, own, inference.values, compiled.param_values)
-    return Text.model_construct(
-        en=render(templates["en"], values, "en", labels),
-        zh=render(templates["zh"], values, "zh", labels),
-    )
+) -> dict[str, str]:
+    """The en and zh texts of a firing; texts repeat across profiles, so the rendered pair is kept
+    by the values its placeholders show (a bounded cache: it changes speed, never a text)."""
+    names = _names(templates["en"], templates["zh"])
+    shown = tuple(_value(name, firing, inference, compiled) for name in names)
+    key = (id(labels), templates["en"], templates["zh"], *(_hashable(v) for v in shown))
+    texts = _TEXT_CACHE.get(key)
+    if texts is None:
+        if len(_TEXT_CACHE) >= _TEXT_CACHE_SIZE:
+            _TEXT_CACHE.clear()
+        values = dict(zip(names, shown, strict=True))
+        texts = {lang: render(templates[lang], values, lang, labels) for lang in ("en", "zh")}
+        _TEXT_CACHE[key] = texts
+    return texts
+
+
+def _value(name: str, firing: Firing, inference: Inference, compiled: CompiledRelease) -> Any:
+    """What a placeholder shows: the firing's bindings (none bound: an empty list), the facts it
+    matched, what it set itself, then any fact or outcome, then a parameter."""
+    if name in compiled.rules[firing.rule].bindings:
+        return firing.bound.get(name, [])
+    for source in (firing.facts, firing.own, inference.values):
+        if name in source:
+            return source[name]
+    return compiled.param_values[name]
+
+
+@cache
+def _names(*templates: str) -> tuple[str, ...]:
+    return tuple(sorted({n for t in templates for n in placeholders(t)}))
+
+
+def _hashable(value: Any) -> Any:
+    """A placeholder value as a cache key part; the type is kept so 1, 1.0 and True stay apart."""
+    if isinstance(value, list):
+        return (list, *(_hashable(v) for v in value))
+    if isinstance(value, dict):
+        return (dict, *sorted((k, _hashable(v)) for k, v in value.items()))
+    return (type(value), value)
 
 
 def build_decision(
@@ -105,7 +138,8 @@ def build_decision(
     profile_sha256: str,
     explicit: bool,
 ) -> Decision:
-    """Assemble the contract from what fired; refuse an outcome the contract forbids."""
+    """Assemble the contract from what fired and validate it once; refuse an outcome the
+    contract forbids."""
     outcomes = inference.outcomes
     for required in ("tier", "credit_class", "grade"):
         if outcomes.get(required) is None:
@@ -116,42 +150,41 @@ def build_decision(
         raise EngineError(f"release {compiled.release.id} gives tier {tier} with intensity {intensity}")
     shown = model.outcomes["observation"].shown_with_tier
     observation = outcomes.get("observation") if tier == shown else None
-    fired: list[FiredRule] = []
-    obligations: list[Obligation] = []
+    fired: list[dict[str, Any]] = []
+    obligations: list[dict[str, Any]] = []
     for rule_id, firing in sorted(inference.firings.items()):
         spec = compiled.rules[rule_id]
         effect = plain(dict(firing.sets))
         if spec.obligation:
             effect["obligation"] = True
             text = _texts(spec.obligation, firing, inference, compiled, labels)
-            obligations.append(
-                Obligation.model_construct(rule=rule_id, measure=list(spec.measures), text=text)
-            )
+            obligations.append({"rule": rule_id, "measure": list(spec.measures), "text": text})
         fired.append(
-            # Built here from checked parts, so not validated again (it is the hot path).
-            FiredRule.model_construct(
-                rule=rule_id,
-                measure=list(spec.measures),
-                effect=effect,
-                facts=plain(dict(sorted(firing.facts.items()))),
-                reason=_texts(spec.reason, firing, inference, compiled, labels),
-            )
+            {
+                "rule": rule_id,
+                "measure": list(spec.measures),
+                "effect": effect,
+                "facts": plain(dict(sorted(firing.facts.items()))),
+                "reason": _texts(spec.reason, firing, inference, compiled, labels),
+            }
         )
     decisive = sorted(r for r, f in inference.firings.items() if f.sets.get("tier") == tier)
-    return Decision.model_construct(
-        schema_version="1",
-        tier=tier,
-        intensity=Intensity.model_construct(**intensity),
-        credit_class=outcomes["credit_class"],
-        platform_grade=outcomes["grade"],
-        observation=Observation.model_construct(**observation) if observation else None,
-        obligations=obligations,
-        explanation=Explanation.model_construct(decisive=decisive, fired=fired),
-        ruleset=RulesetRef.model_construct(
-            release=compiled.release.id,
-            sha256=compiled.release.sha256,
-            selection="explicit" if explicit else "in_force",
-        ),
-        assessment_date=as_of,
-        profile_sha256=profile_sha256,
+    return Decision.model_validate(
+        {
+            "schema_version": "1",
+            "tier": tier,
+            "intensity": intensity,
+            "credit_class": outcomes["credit_class"],
+            "platform_grade": outcomes["grade"],
+            "observation": observation,
+            "obligations": obligations,
+            "explanation": {"decisive": decisive, "fired": fired},
+            "ruleset": {
+                "release": compiled.release.id,
+                "sha256": compiled.release.sha256,
+                "selection": "explicit" if explicit else "in_force",
+            },
+            "assessment_date": as_of,
+            "profile_sha256": profile_sha256,
+        }
     )

@@ -103,8 +103,8 @@ _EXPONENT = re.compile(r"(?<=[:,\[ ])(-?\d+(?:\.\d+)?[eE][+-]?\d+)(?=[,}\] ])")
 
 def _plain_numbers(message: str) -> str:
     """The message with every exponent-form number written out as a plain decimal."""
-    if "e" not in message and "E" not in message:
-        return message
+    if "e+" not in message and "e-" not in message and "E" not in message:
+        return message  # json.dumps writes every exponent with its sign: 1e+16, 1e-05
     return _EXPONENT.sub(lambda m: format(Decimal(m.group(1)), "f"), message)
 
 

@@ -18,7 +18,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from engine.compiler import CompiledRelease
@@ -30,6 +29,7 @@ from engine.facts import profile_facts
 from engine.profile import parse_profile
 from engine.rulebook import Rulebook, default_rulebook
 from engine.vocabulary import Vocabulary
+from engine.yamlfile import load_yaml
 from rules import RULES_DIR
 
 LISTS = ("licences", "activities")
@@ -115,7 +115,7 @@ class Controls:
 
 @cache
 def load_controls(path: Path = RULES_DIR / "controls.yaml") -> Controls:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path.read_text(encoding="utf-8"))
     controlled = {
         fact: Control(body.get("to"), body.get("direction"), dict(body["action"]))
         for fact, body in raw["controlled"].items()

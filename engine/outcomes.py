@@ -6,10 +6,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engine.errors import EngineError
 from engine.facts import FactSpec, Kind
+from engine.yamlfile import load_yaml
 from rules import RULES_DIR
 
 
@@ -69,7 +68,7 @@ class OutcomeModel:
 
 @cache
 def load_outcomes(path: Path = RULES_DIR / "outcomes.yaml") -> OutcomeModel:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path.read_text(encoding="utf-8"))
     specs = {
         name: OutcomeSpec(
             name=name,

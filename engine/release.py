@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from engine.errors import RuleFinding
+from engine.yamlfile import load_yaml
 
 SECTIONS = ("parameters", "formats", "prohibited_activities", "rules")
 # Format flags (POLICY §6): health/life safety, financial, identity-required, real-name.
@@ -81,7 +82,7 @@ class _Layer:
 def _read_yaml(path: Path, findings: list[RuleFinding], shown: Path | None = None) -> dict[str, Any]:
     name = str(shown or path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         findings.append(RuleFinding(name, "", "", f"not valid YAML: {exc}"))
         return {}

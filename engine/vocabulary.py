@@ -5,8 +5,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from engine.yamlfile import load_yaml
 from rules import RULES_DIR
 
 
@@ -39,7 +38,7 @@ def _terms(section: dict[str, dict[str, Any]]) -> dict[str, Term]:
 @cache
 def load_vocabulary(path: Path = RULES_DIR / "vocabulary.yaml") -> Vocabulary:
     """Read the vocabulary file once per process."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path.read_text(encoding="utf-8"))
     return Vocabulary(
         schema_version=str(raw["schema_version"]),
         formats=_terms(raw["formats"]),

@@ -453,3 +453,18 @@ def test_a_usage_error_exits_2_with_the_usage_and_no_traceback(tmp_path: Path, a
     result = sandbox(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert "usage: sandbox" in result.stderr
+
+
+def test_assessing_does_not_load_the_store_or_the_web_stack() -> None:
+    """`sandbox assess` starts without SQLAlchemy, alembic or FastAPI: only the commands that
+    keep records or serve the API import them."""
+    probe = "import sys, api.cli; print(sorted({'sqlalchemy', 'alembic', 'fastapi'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_command_line_offers_the_roles_the_api_keys_know() -> None:
+    from api import cli_api, keys
+
+    assert cli_api.ROLES == keys.ROLES

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from engine import evaluate, load_rulebook
+from cases.synthetic import profiles
+from engine import decision, evaluate, load_rulebook
 from rules import RULES_DIR
 from tests.conftest import make_profile
 
@@ -94,3 +95,23 @@ def test_decision_json_has_sorted_keys_and_sorted_rule_lists() -> None:
     assert decision.explanation.decisive == sorted(decision.explanation.decisive)
     text = decision.to_json()
     assert text.startswith('{"assessment_date":') and ", " not in text.split('"explanation"')[0]
+
+
+def test_rendered_texts_do_not_depend_on_what_was_assessed_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reason texts are kept between assessments for speed; a cold, a warm and a constantly
+    emptied store of texts give the same bytes."""
+    sample = profiles(60, seed=5)
+    decision._TEXT_CACHE.clear()
+    cold = [evaluate(p).to_json() for p in sample]
+    warm = [evaluate(p).to_json() for p in reversed(sample)][::-1]
+    monkeypatch.setattr(decision, "_TEXT_CACHE_SIZE", 1)
+    decision._TEXT_CACHE.clear()
+    churned = [evaluate(p).to_json() for p in sample]
+    assert cold == warm == churned
+    assert len(decision._TEXT_CACHE) <= 1
+
+
+def test_kept_texts_tell_apart_values_python_counts_as_equal() -> None:
+    """1, 1.0 and True are one dict key to Python, but a reason shows them as 1, 1 and yes."""
+    keys = {decision._hashable(v) for v in (1, 1.0, True, [1], [True], None, "1")}
+    assert len(keys) == 7

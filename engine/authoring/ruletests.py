@@ -6,13 +6,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engine.decision import Decision
 from engine.errors import RuleFileError, RuleFinding, SandboxError
 from engine.evaluate import evaluate
 from engine.release import plain
 from engine.rulebook import Rulebook
+from engine.yamlfile import load_yaml
 from rules import RULES_DIR
 
 TESTS_DIR = RULES_DIR / "tests"
@@ -73,7 +72,7 @@ def load_tests(folder: Path = TESTS_DIR) -> list[RuleTest]:
     tests: list[RuleTest] = []
     for path in sorted(folder.glob("*.yaml")):
         where = str(path.relative_to(folder.parent)) if folder.parent in path.parents else str(path)
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         base = data.get("base") or {}
         for index, case in enumerate(data.get("cases") or []):
             name = str(case.get("name") or f"case {index}")
