@@ -16,10 +16,12 @@ from datetime import date
 from typing import IO, Any
 
 from api.inputs import InputError, parse_document
-from engine import ProfileError, SandboxError, default_rulebook, evaluate
+from engine import ProfileError, SandboxError, default_rulebook, evaluate_many
 from engine.release import canonical_json
 
 WINDOW = 2048
+# Profiles per engine call (engine.evaluate_many) and per task of a worker.
+BATCH = 64
 _settings: dict[str, Any] = {}
 
 
@@ -27,33 +29,49 @@ def _init(as_of: date | None, release: str | None) -> None:
     _settings.update(as_of=as_of, release=release)
 
 
-def assess_line(item: tuple[int, str]) -> tuple[str, bool]:
-    """One output line for one input line, and whether the input was good."""
-    number, text = item
-    try:
-        document = parse_document(text, yaml_ok=False)
-        return evaluate(
-            document, as_of=_settings.get("as_of"), release=_settings.get("release")
-        ).to_json(), True
-    except InputError as exc:
-        errors = [{"path": "", "reason": str(exc)}]
-    except ProfileError as exc:
-        errors = [{"path": e.path, "reason": e.reason} for e in exc.errors]
-    except SandboxError as exc:
-        errors = [{"path": "", "reason": f"{exc.code}: {exc}"}]
+def assess_lines(items: list[tuple[int, str]]) -> list[tuple[str, bool]]:
+    """One output line for each input line, and whether the input was good; the profiles are
+    assessed together (engine.evaluate_many), each exactly as alone."""
+    out: list[tuple[str, bool] | None] = [None] * len(items)
+    documents: list[Any] = []
+    places: list[int] = []
+    for place, (number, text) in enumerate(items):
+        try:
+            documents.append(parse_document(text, yaml_ok=False))
+            places.append(place)
+        except InputError as exc:
+            out[place] = _error_line(number, [{"path": "", "reason": str(exc)}])
+    results = evaluate_many(documents, as_of=_settings.get("as_of"), release=_settings.get("release"))
+    for place, result in zip(places, results, strict=True):
+        number = items[place][0]
+        if isinstance(result, ProfileError):
+            out[place] = _error_line(number, [{"path": e.path, "reason": e.reason} for e in result.errors])
+        elif isinstance(result, SandboxError):
+            out[place] = _error_line(number, [{"path": "", "reason": f"{result.code}: {result}"}])
+        else:
+            out[place] = (result.to_json(), True)
+    return [line for line in out if line is not None]
+
+
+def _error_line(number: int, errors: list[dict[str, str]]) -> tuple[str, bool]:
     return canonical_json({"line": number, "errors": errors}), False
 
 
-def _windows(lines: Iterable[str]) -> Iterator[list[tuple[int, str]]]:
+def _windows(lines: Iterable[str]) -> Iterator[list[list[tuple[int, str]]]]:
+    """Windows of WINDOW non-blank numbered lines, each cut into batches of BATCH."""
     window: list[tuple[int, str]] = []
     for number, line in enumerate(lines, start=1):
         if line.strip():
             window.append((number, line))
         if len(window) >= WINDOW:
-            yield window
+            yield _batches(window)
             window = []
     if window:
-        yield window
+        yield _batches(window)
+
+
+def _batches(window: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    return [window[i : i + BATCH] for i in range(0, len(window), BATCH)]
 
 
 class _Progress:
@@ -94,11 +112,12 @@ def sweep(
         _init(as_of, release)
     try:
         for window in _windows(lines):
-            results = pool.imap(assess_line, window, chunksize=64) if pool else map(assess_line, window)
-            for text, good in results:
-                out.write(text + "\n")
-                bad += not good
-            progress.add(len(window))
+            results = pool.imap(assess_lines, window) if pool else map(assess_lines, window)
+            for batch in results:
+                for text, good in batch:
+                    out.write(text + "\n")
+                    bad += not good
+                progress.add(len(batch))
     finally:
         if pool is not None:
             pool.close()

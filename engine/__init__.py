@@ -10,7 +10,7 @@ from engine.errors import (
     SandboxError,
     UnknownRelease,
 )
-from engine.evaluate import evaluate
+from engine.evaluate import evaluate, evaluate_many
 from engine.profile import Profile, parse_profile
 from engine.rulebook import Rulebook, default_rulebook, load_rulebook
 
@@ -30,6 +30,7 @@ __all__ = [
     "__version__",
     "default_rulebook",
     "evaluate",
+    "evaluate_many",
     "load_rulebook",
     "parse_profile",
 ]

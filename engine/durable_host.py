@@ -8,8 +8,10 @@ thread-safe (shared/DURABLE_NOTES.md, notes 3 and 11). Here:
 - every call into the core holds one process-wide lock, so threads never meet inside it;
 - a profile is asserted as a fact, never posted as an event (note 1: events are consumed
   by the first rule that matches);
-- each evaluation runs in a fresh session that is deleted in `finally` (note 2: 1024 live
-  sessions at most, about 250 KB each);
+- each evaluation (or batch of evaluations) runs in a fresh session that is deleted in
+  `finally` (note 2: 1024 live sessions at most, about 250 KB each); facts asserted together
+  go in one call, each numbered (`n`) so that the actions say which fact fired them and equal
+  facts stay distinct (note 7: an equal fact is refused as already observed);
 - a fact no rule matches is refused (note 7), and its session is left in place: in a ruleset of
   about 180 rules or more, deleting sessions whose fact matched no rule corrupts the core's heap
   (the process aborts with "munmap_chunk(): invalid pointer" within 3,000 such sessions;
@@ -71,31 +73,44 @@ class Session:
         self.sid = sid
         self.has_state = False
         self.unmatched = False
+        self.asserted = 0
 
-    def assert_fact(self, fact: dict[str, Any], on_fire: Callable[[str], None]) -> None:
-        """Assert one fact and call on_fire(rule name) for every rule it makes fire."""
-        message = _plain_numbers(json.dumps({**fact, "sid": self.sid}, ensure_ascii=False))
+    def assert_facts(self, facts: list[dict[str, Any]], on_fire: Callable[[int, str], None]) -> None:
+        """Assert facts in one call; on_fire(index of the fact, rule name) for every rule each
+        makes fire. Each fact carries its index as `n` (also keeping equal facts distinct)."""
+        first = self.asserted
+        self.asserted += len(facts)
+        message = _plain_numbers(
+            json.dumps(
+                [{"n": first + k, **fact, "sid": self.sid} for k, fact in enumerate(facts)],
+                ensure_ascii=False,
+            )
+        )
         self.has_state = True
-        result = _core.assert_fact(self.handle, message)
+        result = _core.assert_facts(self.handle, message)
         if result[0] == _NOT_HANDLED:
             self.unmatched = True
             raise EngineError(
-                "durable-rules matched no rule for the fact; every ruleset needs a catch-all rule"
+                "durable-rules matched no rule for a fact; every ruleset needs a catch-all rule"
             )
         if result[0] != _HANDLED:
             code = "the same fact was already asserted" if result[0] == _OBSERVED else f"code {result[0]}"
-            raise EngineError(f"durable-rules refused the fact: {code}")
+            raise EngineError(f"durable-rules refused the facts: {code}")
         state = result[1]
         pending = _core.start_action_for_state(self.handle, state)
         while pending:
             text: str = pending[1]
             try:
-                on_fire(_rule_name(text))
+                on_fire(_fact_number(text) - first, _rule_name(text))
             except BaseException:
                 _core.abandon_action(self.handle, state)
                 raise
             following = _core.complete_and_start_action(self.handle, state)
             pending = (None, following) if following else None
+
+    def assert_fact(self, fact: dict[str, Any], on_fire: Callable[[str], None]) -> None:
+        """Assert one fact and call on_fire(rule name) for every rule it makes fire."""
+        self.assert_facts([fact], lambda _, name: on_fire(name))
 
 
 _EXPONENT = re.compile(r"(?<=[:,\[ ])(-?\d+(?:\.\d+)?[eE][+-]?\d+)(?=[,}\] ])")
@@ -106,6 +121,18 @@ def _plain_numbers(message: str) -> str:
     if "e+" not in message and "e-" not in message and "E" not in message:
         return message  # json.dumps writes every exponent with its sign: 1e+16, 1e-05
     return _EXPONENT.sub(lambda m: format(Decimal(m.group(1)), "f"), message)
+
+
+_FACT_NUMBER = re.compile(r'\{"m":\{"n": (\d+)')
+
+
+def _fact_number(action: str) -> int:
+    """The `n` of the fact an action is for; durable-rules writes the fact back as it was sent,
+    so `n`, sent first, follows the rule name: {"NAME":{"m":{"n": 3, ...}}}."""
+    found = _FACT_NUMBER.search(action, 0, 300)
+    if found is None:
+        raise EngineError(f"unexpected action message from durable-rules: {action[:80]!r}")
+    return int(found.group(1))
 
 
 def _rule_name(action: str) -> str:

@@ -1,12 +1,15 @@
-"""The one entry point: a platform profile in, a supervision decision out."""
+"""The one entry point: a platform profile in, a supervision decision out (or many at once)."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from engine.compiler import CompiledRelease
 from engine.decision import Decision, build_decision
-from engine.errors import FieldError, ProfileError
+from engine.errors import FieldError, ProfileError, SandboxError
 from engine.facts import profile_facts
-from engine.inference import infer
+from engine.inference import Inference, infer_many
 from engine.profile import Profile, date_problem, parse_profile
 from engine.release import sha256_of
 from engine.rulebook import Rulebook, default_rulebook
@@ -24,22 +27,98 @@ def evaluate(
     The as-of date is `as_of`, else the profile's assessment_date, else today. A named
     release applies even outside its in-force dates (a what-if) and the decision says so.
     """
-    parsed = parse_profile(profile)
     book = rulebook or default_rulebook()
+    case = _prepare(profile, as_of=as_of, release=release, book=book)
+    (inference,) = infer_many(
+        case.compiled, book.handle(case.compiled.release.id), [case.facts], book.outcomes
+    )
+    return _decision(case, inference, book)
+
+
+def evaluate_many(
+    profiles: Sequence[Profile | dict[str, Any]],
+    *,
+    as_of: date | None = None,
+    release: str | None = None,
+    rulebook: Rulebook | None = None,
+) -> list[Decision | SandboxError]:
+    """Assess several profiles as `evaluate` assesses each, with a bad profile's error in its place.
+
+    The profiles of one release go to durable-rules together, one call per phase, so its cost
+    per session is paid once per batch. Should the batch fail in the engine, each profile is
+    assessed alone, so that one profile's engine error stays its own.
+    """
+    book = rulebook or default_rulebook()
+    results: list[Decision | SandboxError | None] = [None] * len(profiles)
+    groups: dict[str, list[tuple[int, _Case]]] = {}
+    for index, profile in enumerate(profiles):
+        try:
+            case = _prepare(profile, as_of=as_of, release=release, book=book)
+        except SandboxError as exc:
+            results[index] = exc
+            continue
+        groups.setdefault(case.compiled.release.id, []).append((index, case))
+    for release_id, members in sorted(groups.items()):
+        handle = book.handle(release_id)
+        try:
+            inferences = infer_many(
+                members[0][1].compiled, handle, [c.facts for _, c in members], book.outcomes
+            )
+            for (index, case), inference in zip(members, inferences, strict=True):
+                results[index] = _decision(case, inference, book)
+        except SandboxError:
+            for index, case in members:
+                results[index] = _alone(case, book)
+    return [r for r in results if r is not None]
+
+
+@dataclass(frozen=True)
+class _Case:
+    """A profile ready for the engine: the release to apply, its facts and its input hash."""
+
+    compiled: CompiledRelease
+    day: date
+    facts: dict[str, Any]
+    profile_sha256: str
+    explicit: bool
+
+
+def _prepare(
+    profile: Profile | dict[str, Any], *, as_of: date | None, release: str | None, book: Rulebook
+) -> _Case:
+    parsed = parse_profile(profile)
     day = as_of or parsed.assessment_date or date.today()
     problem = date_problem(day)
     if problem:
         raise ProfileError([FieldError("assessment_date", problem)])
     compiled = book.get(release) if release else book.in_force(day)
     canonical = {**parsed.canonical(), "assessment_date": day.isoformat()}
-    facts = profile_facts(parsed, as_of=day, vocabulary=book.vocabulary)
-    inference = infer(compiled, book.handle(compiled.release.id), facts, book.outcomes)
-    return build_decision(
-        inference,
+    return _Case(
         compiled=compiled,
-        model=book.outcomes,
-        labels=book.labels,
-        as_of=day,
+        day=day,
+        facts=profile_facts(parsed, as_of=day, vocabulary=book.vocabulary),
         profile_sha256=sha256_of(canonical),
         explicit=release is not None,
     )
+
+
+def _decision(case: _Case, inference: Inference, book: Rulebook) -> Decision:
+    return build_decision(
+        inference,
+        compiled=case.compiled,
+        model=book.outcomes,
+        labels=book.labels,
+        as_of=case.day,
+        profile_sha256=case.profile_sha256,
+        explicit=case.explicit,
+    )
+
+
+def _alone(case: _Case, book: Rulebook) -> Decision | SandboxError:
+    try:
+        (inference,) = infer_many(
+            case.compiled, book.handle(case.compiled.release.id), [case.facts], book.outcomes
+        )
+        return _decision(case, inference, book)
+    except SandboxError as exc:
+        return exc

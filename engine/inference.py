@@ -1,7 +1,11 @@
 """Run a compiled release on durable-rules: assert each phase's facts in one fresh
-session, record every rule that fires, and combine the outcomes it sets."""
+session, record every rule that fires, and combine the outcomes it sets.
 
-from collections.abc import Mapping
+Several profiles can share the session: each phase's facts of all of them go to durable-rules
+in one call. Every rule tests one fact (the compiler writes no joins), so a fact fires exactly
+the rules it fires alone; the session's fixed cost is paid once for the batch."""
+
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -71,44 +75,69 @@ def _flatten(name: str, value: Any, model: OutcomeModel) -> dict[str, Any]:
     return {f"{name}.{f}": (value or {}).get(f) for f in spec.fields}
 
 
-def infer(compiled: CompiledRelease, handle: int, facts: Mapping[str, Any], model: OutcomeModel) -> Inference:
-    """Evaluate the facts phase by phase in one durable-rules session.
+class _Run:
+    """One profile's inference in progress: its values, firings and outcomes so far."""
 
-    After each phase the outcomes its firings set are combined again from every firing so far
-    (and their base fact); an outcome no firing of the phase touched keeps its value."""
-    values: dict[str, Any] = dict(facts)
-    for name in model.outcomes:
-        values.update(_flatten(name, None, model))
-    firings: dict[str, Firing] = {}
-    outcomes: dict[str, Any] = {}
-    touched = {name for name, spec in model.outcomes.items() if spec.base}
+    def __init__(self, facts: Mapping[str, Any], model: OutcomeModel) -> None:
+        self.facts = facts
+        self.values: dict[str, Any] = dict(facts)
+        for name in model.outcomes:
+            self.values.update(_flatten(name, None, model))
+        self.firings: dict[str, Firing] = {}
+        self.outcomes: dict[str, Any] = {}
+        self.touched = {name for name, spec in model.outcomes.items() if spec.base}
+
+    def fired(self, names: list[str], compiled: CompiledRelease, model: OutcomeModel) -> None:
+        """Record what one phase fired, then combine again every outcome it touched (with its
+        base fact); an outcome no firing of the phase touched keeps its value."""
+        values, firings = self.values, self.firings
+        for name in sorted(names):
+            if name.startswith(CATCH_ALL):
+                continue
+            branch = compiled.branches.get(name)
+            if branch is None:
+                raise EngineError(f"durable-rules fired {name!r}, which this release lacks")
+            firing = firings.setdefault(branch.rule, Firing(branch.rule))
+            firing.branches.append(branch)
+            firing.facts.update({f: values[f] for f in branch.facts})
+            for outcome, value in _contribution(branch, values, model).items():
+                if outcome in firing.sets:
+                    value = model.outcomes[outcome].combine([firing.sets[outcome], value])
+                firing.sets[outcome] = value
+                self.touched.add(outcome)
+        for name in sorted(self.touched):
+            spec = model.outcomes[name]
+            candidates = [f.sets[name] for _, f in sorted(firings.items()) if name in f.sets]
+            if spec.base and self.facts.get(spec.base) is not None:
+                candidates.append(self.facts[spec.base])
+            if candidates:
+                self.outcomes[name] = spec.combine(candidates)
+                values.update(_flatten(name, self.outcomes[name], model))
+        self.touched.clear()
+
+
+def _collector(names: list[list[str]], owners: list[int]) -> Callable[[int, str], None]:
+    """Files each fired rule name under the profile whose fact (k-th asserted) fired it."""
+    return lambda k, name: names[owners[k]].append(name)
+
+
+def infer_many(
+    compiled: CompiledRelease, handle: int, batch: Sequence[Mapping[str, Any]], model: OutcomeModel
+) -> list[Inference]:
+    """Evaluate several profiles' facts phase by phase in one session, each phase in one call."""
+    runs = [_Run(facts, model) for facts in batch]
     with durable_host.session(handle) as session:
         for phase, plan in enumerate(compiled.plans):
-            fact = plan.fact(phase, values)
-            names: list[str] = []
-            if fact is not None:
-                session.assert_fact(fact, names.append)
-            for name in sorted(names):
-                if name.startswith(CATCH_ALL):
-                    continue
-                branch = compiled.branches.get(name)
-                if branch is None:
-                    raise EngineError(f"durable-rules fired {name!r}, which this release lacks")
-                firing = firings.setdefault(branch.rule, Firing(branch.rule))
-                firing.branches.append(branch)
-                firing.facts.update({f: values[f] for f in branch.facts})
-                for outcome, value in _contribution(branch, values, model).items():
-                    if outcome in firing.sets:
-                        value = model.outcomes[outcome].combine([firing.sets[outcome], value])
-                    firing.sets[outcome] = value
-                    touched.add(outcome)
-            for name in sorted(touched):
-                spec = model.outcomes[name]
-                candidates = [f.sets[name] for _, f in sorted(firings.items()) if name in f.sets]
-                if spec.base and facts.get(spec.base) is not None:
-                    candidates.append(facts[spec.base])
-                if candidates:
-                    outcomes[name] = spec.combine(candidates)
-                    values.update(_flatten(name, outcomes[name], model))
-            touched.clear()
-    return Inference(firings, outcomes, values)
+            owners: list[int] = []
+            asserted: list[dict[str, Any]] = []
+            for index, run in enumerate(runs):
+                fact = plan.fact(phase, run.values)
+                if fact is not None:
+                    owners.append(index)
+                    asserted.append(fact)
+            names: list[list[str]] = [[] for _ in runs]
+            if asserted:
+                session.assert_facts(asserted, _collector(names, owners))
+            for run, fired in zip(runs, names, strict=True):
+                run.fired(fired, compiled, model)
+    return [Inference(run.firings, run.outcomes, run.values) for run in runs]

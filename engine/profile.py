@@ -76,8 +76,11 @@ def _iso_date(value: Any) -> date:
     raise ValueError(f"must be a date written YYYY-MM-DD, got {value!r}")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _printable(text: str | None) -> str | None:
-    if text is not None and any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+    if text is not None and _CONTROL.search(text):
         raise ValueError("must not contain control characters (such as NUL or a line break)")
     return text
 

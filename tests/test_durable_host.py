@@ -39,6 +39,25 @@ def test_a_fact_fires_every_rule_it_matches_not_just_the_first() -> None:
     assert fired(handle, {"phase": 0, "x": 3}) == ["any", "small"]
 
 
+def test_facts_asserted_together_each_fire_what_they_fire_alone() -> None:
+    handle = host.ruleset("test:every-rule", RULES)
+    facts = [{"phase": 0, "x": 12}, {"phase": 0, "x": 3}, {"phase": 0, "x": 12}, {"phase": 0, "x": 10}]
+    together: list[list[str]] = [[] for _ in facts]
+    with host.session(handle) as session:
+        session.assert_facts(facts, lambda k, name: together[k].append(name))
+    assert [sorted(names) for names in together] == [fired(handle, fact) for fact in facts]
+    assert together[0] and sorted(together[0]) == sorted(together[2]), "equal facts are both asserted"
+
+
+def test_one_unmatched_fact_among_others_refuses_the_call_and_keeps_the_session() -> None:
+    handle = host.ruleset("test:every-rule", RULES)
+    before = host.abandoned_sessions()
+    with pytest.raises(EngineError, match="matched no rule"), host.session(handle) as session:
+        session.assert_facts([{"phase": 0, "x": 1}, {"phase": 7, "x": 1}], lambda k, name: None)
+    assert host.abandoned_sessions() == before + 1
+    assert host.live_sessions() == 0
+
+
 def test_a_fact_no_rule_matches_is_refused_and_its_session_never_deleted() -> None:
     handle = host.ruleset("test:every-rule", RULES)
     before = host.abandoned_sessions()
