@@ -1,8 +1,11 @@
 """Assessing through the API: the profile body read as strict JSON, the engine called behind a
-guard, the decision recorded in the store, and one `decision.made` event per assessment."""
+guard, the decision recorded in the store by the group-commit writer, and one `decision.made`
+event per assessment. The event loop never waits for the engine: the writer's thread evaluates
+each assessment just before recording it, and guidance (long) runs in the thread pool."""
 
+import asyncio
+import contextvars
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,21 +14,27 @@ from typing import Any
 
 import structlog
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.errors import ApiError
 from api.inputs import InputError, parse_document
 from api.keys import Caller
 from api.schemas import AssessmentOut, SelfAssessmentOut
-from cases.store import Kind, Store, append
-from cases.store.records import stored_input
-from engine import EngineError, SandboxError, default_rulebook, evaluate
-from engine.guidance import guide
+from cases.store import Kind
+from cases.store.group import GroupCommit
+from cases.store.records import NewRecord, stored_input
+from engine import Decision, EngineError, SandboxError, default_rulebook, evaluate
+from engine.guidance import Guidance, guide
 
 log = structlog.get_logger("api")
-# Appends are serialised by the store anyway (one chain); within a process, threads queue here in
-# order instead of in SQLite's busy handler, whose growing sleeps made a long latency tail.
-_APPEND_LOCK = threading.Lock()
+
+
+async def get_appender(request: Request) -> GroupCommit:
+    """The application's group-commit writer: appends are serialised by the store anyway (one
+    chain); within a process they queue there and share transactions."""
+    appender: GroupCommit = request.app.state.appender
+    return appender
 
 
 async def profile_document(request: Request) -> Any:
@@ -95,8 +104,44 @@ def actor_of(caller: Caller) -> str:
     return f"{caller.name} (API key {caller.key_id})"[-200:]
 
 
-def assess_and_record(
-    store: Store,
+def _assess(
+    document: Any, as_of: date | None, release: str | None, with_guidance: bool
+) -> tuple[Decision, Guidance | None, dict[str, Any], float]:
+    """Evaluate (and guide, when asked): the decision, guidance, stored input and evaluation time."""
+    started = time.perf_counter()
+    with engine_guard("evaluate"):
+        decision = evaluate(document, as_of=as_of, release=release)
+    evaluated = time.perf_counter() - started
+    guidance = None
+    if with_guidance:  # before recording: guidance that fails leaves nothing recorded either
+        with engine_guard("guide"):
+            guidance = guide(document, decision)
+    return decision, guidance, stored_input(document, decision), evaluated
+
+
+class Assessment:
+    """An assessment the group-commit writer evaluates just before recording it: no thread-pool
+    round trip per request. What it learns is kept here for the answer and the log."""
+
+    def __init__(
+        self, document: Any, *, kind: Kind, actor: str, as_of: date | None, release: str | None
+    ) -> None:
+        self.document, self.kind, self.actor, self.as_of, self.release = document, kind, actor, as_of, release
+        self.context = contextvars.copy_context()  # the request's log context, on the writer's thread
+        self.decision: Decision | None = None
+        self.evaluated = 0.0
+
+    def __call__(self) -> NewRecord:
+        return self.context.run(self._record)
+
+    def _record(self) -> NewRecord:
+        decision, _, profile, self.evaluated = _assess(self.document, self.as_of, self.release, False)
+        self.decision = decision
+        return NewRecord(profile=profile, decision=decision, kind=self.kind, actor=self.actor)
+
+
+async def assess_and_record(
+    appender: GroupCommit,
     document: Any,
     *,
     caller: Caller,
@@ -109,18 +154,20 @@ def assess_and_record(
     check_platform_uscc(caller, document)
     check_release(release)
     started = time.perf_counter()
-    with engine_guard("evaluate"):
-        decision = evaluate(document, as_of=as_of, release=release)
-    evaluated = time.perf_counter()
     guidance = None
-    if with_guidance:  # before recording: guidance that fails leaves nothing recorded either
-        with engine_guard("guide"):
-            guidance = guide(document, decision)
-    profile = stored_input(document, decision)
-    appending = time.perf_counter()
-    with _APPEND_LOCK:
-        stored, _ = append(store, profile=profile, decision=decision, kind=kind, actor=actor_of(caller))
-    recorded = time.perf_counter()
+    if with_guidance:  # long: worked out in the thread pool, never on the writer's thread
+        decision, guidance, profile, evaluated = await run_in_threadpool(
+            _assess, document, as_of, release, True
+        )
+        started = time.perf_counter()
+        new = NewRecord(profile=profile, decision=decision, kind=kind, actor=actor_of(caller))
+        stored = await asyncio.wrap_future(appender.submit(new))
+    else:
+        assessment = Assessment(document, kind=kind, actor=actor_of(caller), as_of=as_of, release=release)
+        stored = await asyncio.wrap_future(appender.submit(assessment))
+        assert assessment.decision is not None, "the writer evaluates before it records"
+        decision, evaluated = assessment.decision, assessment.evaluated
+    recorded = time.perf_counter() - started - (0.0 if with_guidance else evaluated)
     log.info(
         "decision.made",
         decision_id=stored.id,
@@ -129,8 +176,8 @@ def assess_and_record(
         release=decision.ruleset.release,
         tier=decision.tier,
         decisive=decision.explanation.decisive,
-        duration_ms=round((evaluated - started) * 1000, 3),
-        record_ms=round((recorded - appending) * 1000, 3),
+        duration_ms=round(evaluated * 1000, 3),
+        record_ms=round(recorded * 1000, 3),
         guided=with_guidance,
     )
     fields = {

@@ -20,7 +20,7 @@ from fastapi.security import APIKeyHeader
 
 from api import logs
 from api.errors import ApiError
-from api.keys import Caller, Role, lookup
+from api.keys import Caller, KeyCache, Role
 from cases.store import Kind, Store
 
 API_KEY_HEADER = "X-API-Key"
@@ -31,7 +31,8 @@ _header = APIKeyHeader(
 )
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
+    """The application's store (async: a plain `def` dependency would cost a thread-pool hop)."""
     store: Store = request.app.state.store
     return store
 
@@ -39,14 +40,21 @@ def get_store(request: Request) -> Store:
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-async def authenticate(store: StoreDep, token: Annotated[str | None, Depends(_header)]) -> Caller:
+async def get_keys(request: Request) -> KeyCache:
+    keys: KeyCache = request.app.state.keys
+    return keys
+
+
+async def authenticate(
+    keys: Annotated[KeyCache, Depends(get_keys)], token: Annotated[str | None, Depends(_header)]
+) -> Caller:
     """The caller named by the X-API-Key header; binds its key id and role to the request's logs."""
     challenge = {"WWW-Authenticate": API_KEY_HEADER}
     if not token:
         raise ApiError(
             401, "unauthenticated", f"send an API key in the {API_KEY_HEADER} header", headers=challenge
         )
-    caller = await run_in_threadpool(lookup, store, token)
+    caller = keys.cached(token) or await run_in_threadpool(keys.lookup, token)
     if caller is None:
         raise ApiError(401, "unauthenticated", "the API key is unknown or revoked", headers=challenge)
     logs.bind(key_id=caller.key_id, role=caller.role)

@@ -4,10 +4,16 @@ A key is a random token shown once when it is made; the store keeps only its sha
 copy of the database gives no usable key. The token carries 256 random bits, so a plain
 sha256 (not a slow password hash) is enough to make the stored value useless to a thief.
 The schema is created by cases/migrations/versions/0002_api_keys.py, never by create_all.
+
+The service looks keys up through a KeyCache: a key found in the store is trusted for
+KEY_CACHE_SECONDS without asking again. A key revoked by another process (`sandbox keys revoke`,
+the usual way) is refused at most that long after; one revoked in this process at once.
+Unknown and revoked keys are never cached, so a new key works at once.
 """
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, get_args
@@ -22,6 +28,10 @@ from engine.uscc import uscc_problem
 Role = Literal["regulator", "platform", "auditor"]
 ROLES: tuple[Role, ...] = get_args(Role)
 TOKEN_PREFIX = "sbx_"
+KEY_CACHE_SECONDS = 1.0
+_KEY_CACHE_SIZE = 4096
+# revocations made in this process; a cache entry older than the last one is not trusted
+_revocations = 0
 
 
 class ApiKey(SQLModel, table=True):
@@ -109,6 +119,7 @@ def create_key(store: Store, *, role: str, uscc: str | None = None, name: str | 
 
 def revoke_key(store: Store, key_id: int) -> ApiKey:
     """Revoke a key for good; revoking it again changes nothing."""
+    global _revocations
     with store.writing() as session:
         row = session.get(ApiKey, key_id)
         if row is None:
@@ -117,7 +128,8 @@ def revoke_key(store: Store, key_id: int) -> ApiKey:
             row.revoked_at = _now()
             session.add(row)
         session.flush()
-        return row
+    _revocations += 1
+    return row
 
 
 def list_keys(store: Store) -> list[ApiKey]:
@@ -125,12 +137,46 @@ def list_keys(store: Store) -> list[ApiKey]:
         return list(session.exec(select(ApiKey).order_by(col(ApiKey.id))).all())
 
 
-def lookup(store: Store, token: str) -> Caller | None:
-    """The caller a presented token belongs to, or None for an unknown or revoked key."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
+def _well_formed(token: str) -> bool:
+    return token.startswith(TOKEN_PREFIX) and len(token) <= 200
+
+
+def _find(store: Store, key_sha256: str) -> Caller | None:
     with store.reading() as session:
         row = session.exec(
-            select(ApiKey).where(ApiKey.key_sha256 == digest(token), col(ApiKey.revoked_at).is_(None))
+            select(ApiKey).where(ApiKey.key_sha256 == key_sha256, col(ApiKey.revoked_at).is_(None))
         ).first()
     return None if row is None else _caller(row)
+
+
+def lookup(store: Store, token: str) -> Caller | None:
+    """The caller a presented token belongs to, or None for an unknown or revoked key."""
+    return _find(store, digest(token)) if _well_formed(token) else None
+
+
+class KeyCache:
+    """Key lookups of one store, a found key trusted for `seconds` (see the module docstring)."""
+
+    def __init__(self, store: Store, *, seconds: float = KEY_CACHE_SECONDS) -> None:
+        self.store, self.seconds = store, seconds
+        self._known: dict[str, tuple[Caller, float, int]] = {}
+
+    def cached(self, token: str) -> Caller | None:
+        """The caller of a key found less than `seconds` ago and not revoked here since, else None."""
+        entry = self._known.get(digest(token)) if _well_formed(token) else None
+        if entry is None:
+            return None
+        caller, expires, revocations = entry
+        return caller if time.monotonic() < expires and revocations == _revocations else None
+
+    def lookup(self, token: str) -> Caller | None:
+        """The caller a token belongs to, asked of the store, and remembered when found."""
+        if not _well_formed(token):
+            return None
+        key_sha256, revocations = digest(token), _revocations
+        caller = _find(self.store, key_sha256)
+        if caller is not None:
+            if len(self._known) >= _KEY_CACHE_SIZE:
+                self._known.clear()
+            self._known[key_sha256] = (caller, time.monotonic() + self.seconds, revocations)
+        return caller

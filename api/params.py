@@ -30,7 +30,7 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorOut, "description": _DESCRIPTIONS[status]} for status in statuses}
 
 
-def window(
+async def window(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="page number, from 1")] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="items per page")] = 50,
 ) -> Window:

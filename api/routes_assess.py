@@ -6,14 +6,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.assessing import assess_and_record, profile_document
-from api.auth import Regulator, SelfAssessor, StoreDep
+from api.assessing import assess_and_record, get_appender, profile_document
+from api.auth import Regulator, SelfAssessor
 from api.openapi import profile_body
 from api.params import AsOf, ReleaseParam, errors, json_response
 from api.schemas import AssessmentOut, SelfAssessmentOut
+from cases.store.group import GroupCommit
 
 router = APIRouter(tags=["assessments"])
 Document = Annotated[Any, Depends(profile_document)]
+Appender = Annotated[GroupCommit, Depends(get_appender)]
 
 
 @router.post(
@@ -24,12 +26,18 @@ Document = Annotated[Any, Depends(profile_document)]
     responses=errors(401, 403, 413, 422, 503),
     openapi_extra=profile_body("The platform profile to assess (POLICY §3)."),
 )
-def post_assessment(
-    caller: Regulator, store: StoreDep, document: Document, as_of: AsOf = None, release: ReleaseParam = None
+async def post_assessment(
+    caller: Regulator,
+    appender: Appender,
+    document: Document,
+    as_of: AsOf = None,
+    release: ReleaseParam = None,
 ) -> Response:
     """Evaluate the profile on the release in force on its assessment date (or `as_of`, or the
     `release` named) and append the decision to the store's hash chain as kind `regulatory`."""
-    out = assess_and_record(store, document, caller=caller, kind="regulatory", as_of=as_of, release=release)
+    out = await assess_and_record(
+        appender, document, caller=caller, kind="regulatory", as_of=as_of, release=release
+    )
     return json_response(out, status_code=201, headers={"Location": f"/v1/decisions/{out.decision_id}"})
 
 
@@ -43,9 +51,9 @@ def post_assessment(
         "The platform's own profile (POLICY §3); a platform key accepts only profiles of its own USCC."
     ),
 )
-def post_self_assessment(
+async def post_self_assessment(
     caller: SelfAssessor,
-    store: StoreDep,
+    appender: Appender,
     document: Document,
     as_of: AsOf = None,
     release: ReleaseParam = None,
@@ -56,8 +64,8 @@ def post_self_assessment(
 ) -> Response:
     """Evaluate the profile and record it as kind `self_assessment` (never as a regulatory decision).
     With `guide=true` the answer also carries `guidance` (not recorded)."""
-    out = assess_and_record(
-        store,
+    out = await assess_and_record(
+        appender,
         document,
         caller=caller,
         kind="self_assessment",

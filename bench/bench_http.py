@@ -1,11 +1,17 @@
-"""HTTP load benchmark: POST /v1/self-assessments against a live `sandbox serve` on loopback.
+"""HTTP load benchmark: POST /v1/self-assessments at fixed rates against a live `sandbox serve`.
 
-The server runs as its own process (1, then 2 worker processes) on a fresh SQLite store with a
-platform key; this script is the client, a separate process holding --concurrency keep-alive
-connections, each sending one request after another for --seconds (after a short warm-up that
-is not counted). Each request is a different synthetic profile carrying the platform's USCC, so
-every one is evaluated and appended to the hash chain (SQLite, synchronous FULL: one fsync per
-decision). Reports requests per second, p50 and p99 latency and errors (any answer but 201).
+The server runs as its own process (--workers, default 1) on a fresh SQLite store with a platform
+key; this script is the client, a separate process. The load is open-loop: request n starts at
+n / rate seconds whatever the earlier answers did, on one of --connections keep-alive connections
+(each a thread taking the next start time), and its latency counts from that start time, so a
+server that falls behind is charged for the wait (no coordinated omission). Each request is a
+different synthetic profile carrying the platform's USCC, so every one is evaluated and appended
+to the hash chain (SQLite, synchronous FULL: every acknowledged decision is on disk).
+
+After a short warm-up, two measurements:
+- the target: --rate requests/s (default 300) for --seconds (default 60), p99 below 20 ms;
+- a step search: --step-seconds (default 10) at each rate from --rate + --step upwards, until p99
+  reaches 50 ms or a request fails; the highest rate that held is reported.
 
 Writes bench/results/http.json. Run from the project root: .venv/bin/python bench/bench_http.py
 """
@@ -18,6 +24,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,6 +38,9 @@ from tests.live_server import LiveServer, live_server
 
 USCC = "91330100MA27XLQ31A"
 WARM_UP_SECONDS = 3.0
+TARGET_P99_MS = 20.0
+SEARCH_P99_MS = 50.0
+MAX_STEPS = 10
 
 
 def bodies(count: int) -> list[bytes]:
@@ -38,97 +48,147 @@ def bodies(count: int) -> list[bytes]:
     return [json.dumps({**p, "uscc": USCC}).encode() for p in profiles(count, seed=7)]
 
 
-class Load:
-    """Fixed concurrency: each thread owns one connection and sends requests back to back."""
+@dataclass
+class Run:
+    """One fixed-rate run: latencies (s, sorted) and answers by status."""
 
-    def __init__(self, server: LiveServer, key: str, payloads: list[bytes], concurrency: int) -> None:
-        self.server, self.key, self.payloads, self.concurrency = server, key, payloads, concurrency
-        self.lock = threading.Lock()
-        self.latencies: list[float] = []
-        self.statuses: dict[str, int] = {}
-        self.counting = False
-        self.stop = False
+    rate: float
+    seconds: float
+    wall: float
+    latencies: list[float]
+    statuses: dict[str, int]
 
-    def _worker(self, index: int) -> None:
-        connection = http.client.HTTPConnection(self.server.host, self.server.port, timeout=60)
-        headers = {"X-API-Key": self.key, "Content-Type": "application/json"}
-        n = index
-        while not self.stop:
-            body = self.payloads[n % len(self.payloads)]
-            n += self.concurrency
-            started = time.perf_counter()
-            try:
-                connection.request("POST", "/v1/self-assessments", body=body, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                status = str(response.status)
-            except OSError as exc:
-                status = type(exc).__name__
-                connection.close()
-                connection = http.client.HTTPConnection(self.server.host, self.server.port, timeout=60)
-            elapsed = time.perf_counter() - started
-            if self.counting:
-                with self.lock:
-                    self.latencies.append(elapsed)
-                    self.statuses[status] = self.statuses.get(status, 0) + 1
-        connection.close()
+    @property
+    def errors(self) -> int:
+        return len(self.latencies) - self.statuses.get("201", 0)
 
-    def run(self, seconds: float) -> float:
-        threads = [threading.Thread(target=self._worker, args=(i,)) for i in range(self.concurrency)]
+    def p(self, fraction: float) -> float:
+        """A latency percentile in ms."""
+        return round(percentile(self.latencies, fraction) * 1000, 2)
+
+
+class FixedRate:
+    """Open-loop load: request n starts at n / rate; latency counts from that start time."""
+
+    def __init__(self, server: LiveServer, key: str, payloads: list[bytes], connections: int) -> None:
+        self.server, self.key, self.payloads, self.connections = server, key, payloads, connections
+        self.sent = 0
+
+    def run(self, rate: float, seconds: float) -> Run:
+        lock = threading.Lock()
+        total = int(rate * seconds)
+        slots = iter(range(total))
+        latencies: list[float] = []
+        statuses: dict[str, int] = {}
+        start = time.perf_counter() + 0.05
+        offset = self.sent
+        self.sent += total
+
+        def worker() -> None:
+            connection = http.client.HTTPConnection(self.server.host, self.server.port, timeout=60)
+            headers = {"X-API-Key": self.key, "Content-Type": "application/json"}
+            while True:
+                with lock:
+                    n = next(slots, None)
+                if n is None:
+                    break
+                due = start + n / rate
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+                body = self.payloads[(offset + n) % len(self.payloads)]
+                try:
+                    connection.request("POST", "/v1/self-assessments", body=body, headers=headers)
+                    response = connection.getresponse()
+                    response.read()
+                    status = str(response.status)
+                except OSError as exc:
+                    status = type(exc).__name__
+                    connection.close()
+                    connection = http.client.HTTPConnection(self.server.host, self.server.port, timeout=60)
+                elapsed = time.perf_counter() - due
+                with lock:
+                    latencies.append(elapsed)
+                    statuses[status] = statuses.get(status, 0) + 1
+            connection.close()
+
+        threads = [threading.Thread(target=worker) for _ in range(self.connections)]
         for thread in threads:
             thread.start()
-        time.sleep(WARM_UP_SECONDS)
-        self.counting = True
-        started = time.perf_counter()
-        time.sleep(seconds)
-        self.counting = False
-        elapsed = time.perf_counter() - started
-        self.stop = True
         for thread in threads:
             thread.join()
-        return elapsed
+        return Run(rate, seconds, time.perf_counter() - start, sorted(latencies), statuses)
 
 
-def measure(workers: int, args: argparse.Namespace, payloads: list[bytes], folder: Path) -> list[Row]:
-    url = f"sqlite:///{folder / f'http-{workers}.db'}"
+def run_rows(label: str, run: Run) -> list[Row]:
+    return [
+        row(f"{label}: latency p50", run.p(0.50), "ms"),
+        row(f"{label}: latency p99", run.p(0.99), "ms"),
+        row(f"{label}: latency max", run.p(1.0), "ms"),
+        row(f"{label}: requests", len(run.latencies), f"in {run.seconds:.0f} s"),
+        row(f"{label}: answered per second", round(len(run.latencies) / run.wall, 1), "requests/s"),
+        row(f"{label}: errors (not 201)", run.errors, "requests"),
+    ]
+
+
+def say(run: Run) -> None:
+    shown = f"p50 {run.p(0.5)} ms, p99 {run.p(0.99)} ms, max {run.p(1.0)} ms, errors {run.errors}"
+    print(f"  {run.rate:.0f} req/s for {run.seconds:.0f} s: {shown}", flush=True)
+    if run.errors:
+        print(f"  answers: {run.statuses}", file=sys.stderr)
+
+
+def measure(args: argparse.Namespace, payloads: list[bytes], folder: Path) -> list[Row]:
+    url = f"sqlite:///{folder / 'http.db'}"
     store = open_store(StoreSettings(database_url=url))
     key = create_key(store, role="platform", uscc=USCC, name="bench").token
     store.dispose()
-    with live_server(url, log_path=folder / f"server-{workers}.log", workers=workers) as server:
-        load = Load(server, key, payloads, args.concurrency)
-        elapsed = load.run(args.seconds)
-    latencies = sorted(load.latencies)
-    done = len(latencies)
-    errors = done - load.statuses.get("201", 0)
-    label = f"POST /v1/self-assessments, {workers} worker(s), {args.concurrency} connections"
-    if errors:
-        print(f"{label}: answers other than 201: {load.statuses}", file=sys.stderr)
-    return [
-        row(f"{label}: throughput", round(done / elapsed, 1), "requests/s"),
-        row(f"{label}: latency p50", round(percentile(latencies, 0.50) * 1000, 2), "ms"),
-        row(f"{label}: latency p99", round(percentile(latencies, 0.99) * 1000, 2), "ms"),
-        row(f"{label}: requests measured", done, f"in {elapsed:.1f} s"),
-        row(f"{label}: errors (not 201)", errors, "requests"),
-    ]
+    where = f"{args.workers} worker(s), {args.connections} connections"
+    with live_server(url, log_path=folder / "server.log", workers=args.workers) as server:
+        load = FixedRate(server, key, payloads, args.connections)
+        load.run(args.rate, WARM_UP_SECONDS)
+        print(f"http: target run, {where}", flush=True)
+        target = load.run(args.rate, args.seconds)
+        say(target)
+        print(f"http: step search for p99 < {SEARCH_P99_MS:.0f} ms", flush=True)
+        held: Run | None = None
+        for step in range(1, MAX_STEPS + 1):
+            run = load.run(args.rate + step * args.step, args.step_seconds)
+            say(run)
+            if run.errors or run.p(0.99) >= SEARCH_P99_MS:
+                break
+            held = run
+    label = f"POST /v1/self-assessments, {args.rate:.0f} req/s for {args.seconds:.0f} s, {where}"
+    rows = run_rows(label, target)
+    p99_held = target.p(0.99) < TARGET_P99_MS and target.errors == 0
+    rows[1] = {**rows[1], "target": f"< {TARGET_P99_MS:.0f} ms, no errors", "held": p99_held}
+    best = held or (target if target.p(0.99) < SEARCH_P99_MS and not target.errors else None)
+    steps = f"{args.step_seconds:.0f} s steps of {args.step:.0f}"
+    search = f"highest fixed rate with p99 < {SEARCH_P99_MS:.0f} ms ({steps})"
+    rows.append(row(search, best.rate if best else 0, "requests/s"))
+    if best is not None and best is not target:
+        rows += run_rows(f"POST /v1/self-assessments, {best.rate:.0f} req/s for {best.seconds:.0f} s", best)
+    return rows
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--seconds", type=float, default=25.0, help="measured seconds per run (default 25)")
-    parser.add_argument("--concurrency", type=int, default=16, help="client connections (default 16)")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="server worker counts")
+    parser.add_argument("--rate", type=float, default=300.0, help="target rate, requests/s (default 300)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="target run seconds (default 60)")
+    parser.add_argument(
+        "--step", type=float, default=50.0, help="step of the search, requests/s (default 50)"
+    )
+    parser.add_argument(
+        "--step-seconds", type=float, default=10.0, help="seconds per search step (default 10)"
+    )
+    parser.add_argument("--connections", type=int, default=64, help="client connections (default 64)")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
     args = parser.parse_args(argv)
     payloads = bodies(1000)
-    rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
-        for workers in args.workers:
-            print(
-                f"http: {workers} worker(s), {args.concurrency} connections, {args.seconds:.0f} s...",
-                flush=True,
-            )
-            rows += measure(workers, args, payloads, Path(tmp))
+        rows = measure(args, payloads, Path(tmp))
     print(header())
     print(table([("http", r) for r in rows]))
     print(f"wrote {write_results('http', rows)}")

@@ -3,6 +3,7 @@ line's error messages for bad input, and never a 500 for anything a client sends
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -208,3 +209,30 @@ def test_assessing_and_reading_back_work_on_every_store_backend(database_url: st
             assert client.get("/v1/audit/verify", headers=auth(keys.auditor)).json()["intact"]
     finally:
         store.dispose()
+
+
+def test_concurrent_self_assessments_each_get_their_own_committed_verifiable_record(
+    client: TestClient, keys: Keys, api_store: Store
+) -> None:
+    bodies = [platform_profile(USCC_A, scale={"registered_users": n}) for n in range(40)]
+
+    def post(body: dict[str, Any]) -> Any:
+        return client.post("/v1/self-assessments", json=body, headers=auth(keys.platform_a))
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        responses = list(pool.map(post, bodies))
+    assert [r.status_code for r in responses] == [201] * 40
+    answers = [r.json() for r in responses]
+    assert sorted(a["decision_id"] for a in answers) == list(range(1, 41))
+    assert sorted(a["case_seq"] for a in answers) == list(range(1, 41))
+    for body, answer in zip(bodies, answers, strict=True):
+        stored = get_decision(api_store, answer["decision_id"])
+        assert (stored.hash, stored.case_seq, stored.kind) == (
+            answer["hash"],
+            answer["case_seq"],
+            "self_assessment",
+        )
+        assert stored.profile["scale"]["registered_users"] == body["scale"]["registered_users"]
+        assert canonical_json(answer["decision"]) == stored.decision_json == evaluate(body).to_json()
+    with api_store.reading() as session:
+        assert verify_chain(session).intact

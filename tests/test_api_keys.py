@@ -2,6 +2,10 @@
 keys are bound to a valid USCC; a revoked key stops working; the migration matches the model."""
 
 import hashlib
+import os
+import subprocess
+import sys
+import time
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,9 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from api.cli import main
-from api.keys import ApiKey, KeyRequestError, create_key, lookup
+from api.keys import KEY_CACHE_SECONDS, ApiKey, KeyRequestError, create_key, lookup
 from cases.store import Store, StoreSettings, open_store
 from tests.api_helpers import USCC_A, auth
+from tests.live_server import ROOT
 
 pytest_plugins = ["tests.api_fixtures", "tests.store_fixtures"]
 
@@ -83,6 +88,22 @@ def test_a_revoked_key_stops_working_at_once(
     assert main(["keys", "revoke", "1"]) == 0  # revoking again changes nothing
     assert main(["keys", "revoke", "7"]) == 2
     assert "no API key 7" in capsys.readouterr().err
+
+
+def test_a_key_revoked_by_another_process_is_refused_within_the_key_cache_time(
+    cli_store: Store, client: TestClient
+) -> None:
+    token = create_key(cli_store, role="auditor", name="temporary").token
+    assert client.get("/v1/cases", headers=auth(token)).status_code == 200  # now cached
+    env = {**os.environ, "DATABASE_URL": cli_store.settings.database_url}
+    revoke = [sys.executable, "-m", "api.cli", "keys", "revoke", "1"]
+    done = subprocess.run(revoke, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    revoked = time.monotonic()
+    while client.get("/v1/cases", headers=auth(token)).status_code == 200:
+        assert time.monotonic() - revoked < KEY_CACHE_SECONDS + 2, "the revoked key still works"
+        time.sleep(0.05)
+    assert client.get("/v1/cases", headers=auth(token)).status_code == 401
 
 
 def test_the_migrated_api_key_table_matches_its_model(database_url: str) -> None:

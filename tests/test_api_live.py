@@ -6,6 +6,7 @@ import http.client
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -91,7 +92,12 @@ def test_the_live_server_logs_json_lines_with_the_request_id_and_no_profile(
     headers = {**auth(keys.platform_a), "X-Request-ID": "live-probe-1"}
     response = httpx2.post(f"{server.url}/v1/self-assessments", json=profile, headers=headers, timeout=60)
     assert response.status_code == 201
-    mine = [e for e in log_events(server) if e.get("request_id") == "live-probe-1"]
+    deadline = time.monotonic() + 10  # `request.completed` is written just after the answer is sent
+    while True:
+        mine = [e for e in log_events(server) if e.get("request_id") == "live-probe-1"]
+        if len(mine) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert [e["event"] for e in mine] == ["decision.made", "request.completed"]
     assert mine[0]["decision_id"] == response.json()["decision_id"]
     assert (mine[0]["role"], mine[0]["kind"]) == ("platform", "self_assessment")

@@ -1,12 +1,12 @@
 """Reading decisions back: the public view of a record, single records, chain order, cases."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func
+from sqlalchemy import func, inspect
 from sqlmodel import col, select
 
 from cases.store.chain import iter_records
@@ -15,6 +15,7 @@ from cases.store.errors import UnknownDecision
 from cases.store.tables import Case, DecisionRecord
 
 Kind = Literal["regulatory", "self_assessment"]
+COLUMNS: tuple[str, ...] = tuple(c.key for c in inspect(DecisionRecord).columns)
 
 
 class StoredDecision(BaseModel):
@@ -58,27 +59,33 @@ class CaseSummary(BaseModel):
     latest_decision: int | None
 
 
-def public_view(record: DecisionRecord, case: Case) -> StoredDecision:
+def stored_view(values: Mapping[str, Any], *, case_name: str, case_uscc: str | None) -> StoredDecision:
+    """The public view of a record from its column values and its case's name and USCC."""
     return StoredDecision(
-        id=record.seq,
-        case_id=record.case_id,
-        case_name=case.name,
-        case_uscc=case.uscc,
-        case_seq=record.case_seq,
-        kind=record.kind,
-        actor=record.actor,
-        profile=json.loads(record.profile_json),
-        release=record.release_id,
-        release_sha256=record.release_sha256,
-        selection=record.selection,
-        as_of=date.fromisoformat(record.as_of),
-        engine_version=record.engine_version,
-        decision_json=record.decision_json,
-        created_at=record.created_at,
-        prev_hash=record.prev_hash,
-        hash=record.hash,
-        reassesses=record.reassesses,
+        id=values["seq"],
+        case_id=values["case_id"],
+        case_name=case_name,
+        case_uscc=case_uscc,
+        case_seq=values["case_seq"],
+        kind=values["kind"],
+        actor=values["actor"],
+        profile=json.loads(values["profile_json"]),
+        release=values["release_id"],
+        release_sha256=values["release_sha256"],
+        selection=values["selection"],
+        as_of=date.fromisoformat(values["as_of"]),
+        engine_version=values["engine_version"],
+        decision_json=values["decision_json"],
+        created_at=values["created_at"],
+        prev_hash=values["prev_hash"],
+        hash=values["hash"],
+        reassesses=values.get("reassesses"),
     )
+
+
+def public_view(record: DecisionRecord, case: Case) -> StoredDecision:
+    values = {name: getattr(record, name) for name in COLUMNS}
+    return stored_view(values, case_name=case.name, case_uscc=case.uscc)
 
 
 def count_decisions(store: Store) -> int:

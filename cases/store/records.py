@@ -2,20 +2,24 @@
 
 An append evaluates first (a failed assessment writes nothing), then in one exclusive
 transaction locks the chain head, finds or creates the case, links the new record to the
-head and moves the head. A crash before commit leaves the chain as it was.
+head and moves the head. A crash before commit leaves the chain as it was. `write_records`
+does the same for several records in one transaction (the group commit of cases/store/group.py).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
+from hashlib import sha256
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Connection, bindparam, func, insert
 from sqlmodel import Session, col, select
 
-from cases.store.chain import record_hash
+from cases.store.chain import hashed_content
 from cases.store.database import Store
 from cases.store.errors import InvalidRecord
-from cases.store.reads import Kind, StoredDecision, public_view
+from cases.store.reads import Kind, StoredDecision, public_view, stored_view
 from cases.store.tables import Case, ChainHead, DecisionRecord
 from engine import Decision, __version__, evaluate, parse_profile
 from engine.release import canonical_json, sha256_of
@@ -24,23 +28,91 @@ from engine.release import canonical_json, sha256_of
 BeforeCommit = Callable[[DecisionRecord], None]
 
 
+@dataclass(frozen=True)
+class NewRecord:
+    """An evaluated decision to append; `profile` is the canonical input it was evaluated on."""
+
+    profile: dict[str, Any]
+    decision: Decision
+    kind: Kind
+    actor: str
+    reassesses: int | None = None
+
+    @cached_property
+    def profile_json(self) -> str:
+        return canonical_json(self.profile)
+
+
+CaseKey = tuple[str | None, str | None]
+# A case as a writer needs it: its id, name and USCC, and its last case_seq.
+CaseRef = tuple[int, str, str | None, int]
+
+
+@dataclass
+class KnownCases:
+    """Cases a writer has met, with their last case_seq, as of the chain head it last wrote.
+
+    Valid while the head is still there: a decision joins a case only through an append, which
+    moves the head, and cases are never changed. A writer whose transaction failed forgets them.
+    """
+
+    head: tuple[int, str] | None = None
+    cases: dict[CaseKey, CaseRef] = field(default_factory=dict)
+
+    def forget(self) -> None:
+        self.head = None
+        self.cases.clear()
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def _case_for(session: Session, *, name: str, uscc: str | None, now: str) -> Case:
-    """The case of a platform: by USCC when it has one, else by name among cases without one."""
-    query = (
-        select(Case).where(Case.uscc == uscc)
-        if uscc
-        else select(Case).where(Case.name == name, col(Case.uscc).is_(None))
-    )
-    case = session.exec(query.order_by(col(Case.id)).limit(1)).first()
-    if case is None:
-        case = Case(name=name, uscc=uscc, created_at=now)
-        session.add(case)
-        session.flush()
-    return case
+def check_record(new: NewRecord) -> None:
+    """Refuse, before anything is written, a record the chain must not hold."""
+    if not new.actor.strip():
+        raise InvalidRecord("a recorded decision needs an actor: say who records it")
+    if sha256(new.profile_json.encode("utf-8")).hexdigest() != new.decision.profile_sha256:
+        # the stored input must be exactly what the decision was evaluated on, or replay proves nothing
+        raise InvalidRecord("the profile is not the canonical input this decision was evaluated on")
+
+
+# Statements built once: the writer runs them for every batch (Core, not the ORM's unit of work).
+_LAST_CASE_SEQ = (
+    select(func.max(DecisionRecord.case_seq))
+    .where(col(DecisionRecord.case_id) == col(Case.id))
+    .scalar_subquery()
+)
+_CASE_BY_USCC = (
+    select(col(Case.id), _LAST_CASE_SEQ).where(Case.uscc == bindparam("uscc")).order_by(col(Case.id)).limit(1)
+)
+_CASE_BY_NAME = (
+    select(col(Case.id), _LAST_CASE_SEQ)
+    .where(Case.name == bindparam("name"), col(Case.uscc).is_(None))
+    .order_by(col(Case.id))
+    .limit(1)
+)
+_HEAD = select(ChainHead).where(ChainHead.id == 1).with_for_update()
+_INSERT_RECORDS = insert(DecisionRecord)
+_REASSESSED_CASE = select(col(DecisionRecord.case_id)).where(DecisionRecord.seq == bindparam("seq"))
+
+
+def _case_key(profile: dict[str, Any]) -> CaseKey:
+    uscc: str | None = profile.get("uscc")
+    return uscc, None if uscc else profile["name"]
+
+
+def _case_for(connection: Connection, *, name: str, uscc: str | None, now: str) -> CaseRef:
+    """The case of a platform (by USCC when it has one, else by name among cases without one) and
+    its last case_seq, in one query; a new case when there is none."""
+    query, params = (_CASE_BY_USCC, {"uscc": uscc}) if uscc else (_CASE_BY_NAME, {"name": name})
+    row = connection.execute(query, params).first()
+    if row is not None:
+        return row[0], name, uscc, row[1] or 0
+    created = connection.execute(insert(Case).values(name=name, uscc=uscc, created_at=now))
+    new_id = created.inserted_primary_key
+    assert new_id is not None
+    return int(new_id[0]), name, uscc, 0
 
 
 def _same_input(session: Session, decision: Decision, kind: Kind) -> tuple[DecisionRecord, Case] | None:
@@ -60,6 +132,80 @@ def _same_input(session: Session, decision: Decision, kind: Kind) -> tuple[Decis
     return None if row is None else (row[0], row[1])
 
 
+def _locked_head(session: Session) -> ChainHead:
+    return session.exec(_HEAD).one()
+
+
+def write_records(
+    session: Session,
+    records: Sequence[NewRecord],
+    *,
+    head: ChainHead | None = None,
+    before_commit: BeforeCommit | None = None,
+    known: KnownCases | None = None,
+) -> list[StoredDecision]:
+    """Link checked records to the chain in their order, inside the caller's write transaction.
+
+    Locks the chain head (unless given, already locked), finds each record's case (once, or not
+    at all when `known` still holds it), inserts every record in one statement and moves the
+    head; the caller commits.
+    """
+    head = head or _locked_head(session)
+    connection = session.connection()
+    known = known or KnownCases()
+    if known.head != (head.seq, head.hash):
+        known.cases.clear()
+    cases = known.cases
+    rows: list[dict[str, Any]] = []
+    views: list[tuple[str, str | None]] = []
+    seq, previous = head.seq, head.hash
+    for new in records:
+        now = _now()
+        key = _case_key(new.profile)
+        if key not in cases:
+            cases[key] = _case_for(connection, name=new.profile["name"], uscc=key[0], now=now)
+        case_id, case_name, case_uscc, last = cases[key]
+        if new.reassesses is not None:
+            earlier = connection.execute(_REASSESSED_CASE, {"seq": new.reassesses}).scalar()
+            if earlier != case_id:
+                raise InvalidRecord(f"decision {new.reassesses} is not a decision of case {case_id}")
+        cases[key] = case_id, case_name, case_uscc, last + 1
+        seq += 1
+        values: dict[str, Any] = {
+            "seq": seq,
+            "case_id": case_id,
+            "case_seq": last + 1,
+            "kind": new.kind,
+            "actor": new.actor,
+            "profile_json": new.profile_json,
+            "profile_sha256": new.decision.profile_sha256,
+            "release_id": new.decision.ruleset.release,
+            "release_sha256": new.decision.ruleset.sha256,
+            "selection": new.decision.ruleset.selection,
+            "as_of": new.decision.assessment_date.isoformat(),
+            "engine_version": __version__,
+            "decision_json": new.decision.to_json(),
+            "created_at": now,
+            "prev_hash": previous,
+            "reassesses": new.reassesses,
+        }
+        values["hash"] = previous = sha256_of(hashed_content(values))
+        rows.append(values)
+        views.append((case_name, case_uscc))
+    connection.execute(_INSERT_RECORDS, rows)
+    head.seq, head.hash = seq, previous
+    session.add(head)
+    session.flush()
+    known.head = seq, previous
+    if before_commit is not None:
+        for values in rows:
+            before_commit(DecisionRecord(**values))
+    return [
+        stored_view(values, case_name=name, case_uscc=uscc)
+        for values, (name, uscc) in zip(rows, views, strict=True)
+    ]
+
+
 def append(
     store: Store,
     *,
@@ -77,53 +223,15 @@ def append(
     input, ruleset and kind is returned instead of a new one (checked under the write lock,
     so concurrent loaders cannot both add it).
     """
-    if not actor.strip():
-        raise InvalidRecord("a recorded decision needs an actor: say who records it")
-    if sha256_of(profile) != decision.profile_sha256:
-        # the stored input must be exactly what the decision was evaluated on, or replay proves nothing
-        raise InvalidRecord("the profile is not the canonical input this decision was evaluated on")
-    now = _now()
+    new = NewRecord(profile=profile, decision=decision, kind=kind, actor=actor, reassesses=reassesses)
+    check_record(new)
     with store.writing() as session:
-        head = session.exec(select(ChainHead).where(ChainHead.id == 1).with_for_update()).one()
+        head = _locked_head(session)
         earlier = _same_input(session, decision, kind) if once else None
         if earlier is not None:
             return public_view(*earlier), False
-        case = _case_for(session, name=profile["name"], uscc=profile.get("uscc"), now=now)
-        assert case.id is not None
-        if reassesses is not None:
-            previous = session.get(DecisionRecord, reassesses)
-            if previous is None or previous.case_id != case.id:
-                raise InvalidRecord(f"decision {reassesses} is not a decision of case {case.id}")
-        last = session.exec(
-            select(func.max(DecisionRecord.case_seq)).where(DecisionRecord.case_id == case.id)
-        ).one()
-        record = DecisionRecord(
-            seq=head.seq + 1,
-            case_id=case.id,
-            case_seq=(last or 0) + 1,
-            kind=kind,
-            actor=actor,
-            profile_json=canonical_json(profile),
-            profile_sha256=decision.profile_sha256,
-            release_id=decision.ruleset.release,
-            release_sha256=decision.ruleset.sha256,
-            selection=decision.ruleset.selection,
-            as_of=decision.assessment_date.isoformat(),
-            engine_version=__version__,
-            decision_json=decision.to_json(),
-            created_at=now,
-            prev_hash=head.hash,
-            hash="",
-            reassesses=reassesses,
-        )
-        record.hash = record_hash(record)
-        session.add(record)
-        head.seq, head.hash = record.seq, record.hash
-        session.add(head)
-        session.flush()
-        if before_commit is not None:
-            before_commit(record)
-    return public_view(record, case), True
+        [stored] = write_records(session, [new], head=head, before_commit=before_commit)
+    return stored, True
 
 
 def stored_input(raw: Any, decision: Decision) -> dict[str, Any]:
