@@ -73,6 +73,21 @@ def batch(rows: list[Row], count: int = 5000) -> None:
             )
 
 
+def sweep_speedup(rows: list[Row], count: int = 20_000) -> None:
+    """`--workers 2` against `--workers 1` on a sweep long enough that start-up does not decide."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "profiles.jsonl"
+        source.write_text("".join(json.dumps(p) + "\n" for p in profiles(count, seed=83)), encoding="utf-8")
+        took = {w: timed([SANDBOX, "assess", "--jsonl", str(source), "--workers", str(w)]) for w in (1, 2)}
+    for workers, seconds in took.items():
+        rows.append(
+            row(f"sweep of {count:,} profiles, --workers {workers}", round(count / seconds), "profiles/s")
+        )
+    speedup = took[1] / took[2]
+    cores = os.cpu_count() or 1
+    rows.append(target(f"sweep speed-up, 2 workers on {cores} cores", speedup, "x", 1.7, speedup >= 1.7))
+
+
 def in_process(rows: list[Row], count: int = 20_000) -> None:
     sample = profiles(count, seed=78)
     for p in sample[:500]:
@@ -242,7 +257,7 @@ def memory(rows: list[Row]) -> None:
 
 def main() -> None:
     rows: list[Row] = []
-    for step in (batch, in_process, stages, naive, guidance, memory):
+    for step in (batch, sweep_speedup, in_process, stages, naive, guidance, memory):
         step(rows)
         print(f"{step.__name__}: done", flush=True)
     write_results("scale", rows)
