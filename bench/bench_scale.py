@@ -18,12 +18,11 @@ from engine import durable_host as host
 from engine.compiler import CATCH_ALL, encode, field_name
 from engine.decision import build_decision
 from engine.durable_baseline import naive_runner
+from engine.evaluate import SESSION_SIZE
 from engine.facts import profile_facts
 from engine.guidance import guide
 from engine.inference import infer_many
 from engine.release import canonical_json, sha256_of
-
-BATCH = 64
 
 SANDBOX = str(ROOT / ".venv" / "bin" / "sandbox")
 
@@ -117,13 +116,13 @@ def in_process(rows: list[Row], count: int = 20_000) -> None:
     batched = []
     for _ in range(3):
         started = time.perf_counter()
-        for i in range(0, count, BATCH):
-            for d in evaluate_many(sample[i : i + BATCH]):
+        for i in range(0, count, SESSION_SIZE):
+            for d in evaluate_many(sample[i : i + SESSION_SIZE]):
                 d.to_json()  # type: ignore[union-attr]
         batched.append(count / (time.perf_counter() - started))
     rows.append(
         target(
-            f"in-process with full explanation, evaluate_many in batches of {BATCH} (median of 3)",
+            f"in-process with full explanation, evaluate_many in batches of {SESSION_SIZE} (median of 3)",
             median(batched),
             "/s",
             20_000,
@@ -207,7 +206,8 @@ def stages(rows: list[Row], count: int = 3000) -> None:
     floor = host.ruleset("bench:catch-all-only", {f"{CATCH_ALL}0": {"all": [{"m": {"phase": 0}}]}})
     for label, handle, size in (
         ("a session per profile", full, 1),
-        (f"one session per {BATCH} profiles", full, BATCH),
+        (f"one session per {SESSION_SIZE} profiles (evaluate_many's)", full, SESSION_SIZE),
+        ("one session per 64 profiles", full, 64),
         ("catch-all rule only, a session per profile (floor)", floor, 1),
     ):
         started = clock()
