@@ -1,6 +1,7 @@
 """The `sandbox` command line. Exit codes: 0 success, 2 bad input, 1 engine or rule failure."""
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from api import cli_api, cli_records, cli_reviews, cli_rules
 from api.inputs import InputError, read_document
 from api.render import render_decision
 from api.render_guidance import render_guidance
-from api.sweep import read_lines, sweep
+from api.sweep import read_lines, sweep, warm_engine
 from cases import EXAMPLES_DIR
 from engine import (
     ProfileError,
@@ -49,6 +50,10 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.files or args.record or args.guide:
         _error("assess --jsonl: give no other files, and no --record or --guide")
         return EXIT_BAD_INPUT
+    warm_engine()
+    # What is loaded now lives as long as this process: out of the collector's sight, full
+    # collections no longer walk it, and forked workers do not copy the pages they would touch.
+    gc.freeze()
     try:
         lines = read_lines(args.jsonl)
         bad = sweep(lines, sys.stdout, workers=args.workers, as_of=args.as_of, release=args.release)

@@ -8,7 +8,6 @@ runs no threads of its own, so forking it is safe). Every input line gives exact
 decision, or {"line": N, "errors": [...]} for a line that is not a valid profile.
 """
 
-import gc
 import multiprocessing
 import sys
 import time
@@ -100,19 +99,24 @@ class _Progress:
             self.stream.write(f"\r{self.done:,} profiles assessed.{' ' * 20}\n")
 
 
-def sweep(
-    lines: Iterable[str], out: IO[str], *, workers: int, as_of: date | None, release: str | None
-) -> int:
-    """Assess every line and write one line each, in input order; the number of bad lines."""
-    progress = _Progress(sys.stderr)
-    bad = 0
-    pool = None
+def warm_engine() -> None:
+    """Compile every release and register it with durable-rules, once, before any fork."""
     book = default_rulebook()
     for release_id in book.compiled:
         book.handle(release_id)
-    # What is loaded now lives as long as the process: out of the collector's sight, full
-    # collections no longer walk it (and forked workers do not copy the pages it would touch).
-    gc.freeze()
+
+
+def sweep(
+    lines: Iterable[str], out: IO[str], *, workers: int, as_of: date | None, release: str | None
+) -> int:
+    """Assess every line and write one line each, in input order; the number of bad lines.
+
+    With workers > 1 the caller's process is forked: call it from a process that runs no other
+    threads (the command line does)."""
+    progress = _Progress(sys.stderr)
+    bad = 0
+    pool = None
+    warm_engine()
     if workers > 1:
         pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init, initargs=(as_of, release))
     else:

@@ -77,7 +77,6 @@ class Decision(_Out):
         return canonical_json(self.model_dump(mode="json"))
 
 
-_TEXT_CACHE: dict[tuple[Any, ...], dict[str, str]] = {}
 _TEXT_CACHE_SIZE = 4096
 
 
@@ -89,17 +88,19 @@ def _texts(
     labels: Labels,
 ) -> dict[str, str]:
     """The en and zh texts of a firing; texts repeat across profiles, so the rendered pair is kept
-    by the values its placeholders show (a bounded cache: it changes speed, never a text)."""
+    with the labels it was rendered with, by the values its placeholders show (a bounded cache:
+    it changes speed, never a text)."""
     names = _names(templates["en"], templates["zh"])
     shown = tuple(_value(name, firing, inference, compiled) for name in names)
-    key = (id(labels), templates["en"], templates["zh"], *(_hashable(v) for v in shown))
-    texts = _TEXT_CACHE.get(key)
+    key = (templates["en"], templates["zh"], *(_hashable(v) for v in shown))
+    kept = labels.rendered
+    texts = kept.get(key)
     if texts is None:
-        if len(_TEXT_CACHE) >= _TEXT_CACHE_SIZE:
-            _TEXT_CACHE.clear()
+        if len(kept) >= _TEXT_CACHE_SIZE:
+            kept.clear()
         values = dict(zip(names, shown, strict=True))
         texts = {lang: render(templates[lang], values, lang, labels) for lang in ("en", "zh")}
-        _TEXT_CACHE[key] = texts
+        kept[key] = texts
     return texts
 
 

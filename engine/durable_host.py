@@ -46,6 +46,8 @@ _live_sessions = 0
 _abandoned: list[str] = []
 
 _HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2
+# The field each asserted fact carries its number in (first in the fact, see _fact_number).
+FACT_NUMBER = "n"
 
 
 def ruleset(name: str, definition: dict[str, Any]) -> int:
@@ -78,11 +80,13 @@ class Session:
     def assert_facts(self, facts: list[dict[str, Any]], on_fire: Callable[[int, str], None]) -> None:
         """Assert facts in one call; on_fire(index of the fact, rule name) for every rule each
         makes fire. Each fact carries its index as `n` (also keeping equal facts distinct)."""
+        if any(FACT_NUMBER in fact for fact in facts):
+            raise EngineError(f"a fact may not use the field {FACT_NUMBER!r}: the host numbers facts with it")
         first = self.asserted
         self.asserted += len(facts)
         message = _plain_numbers(
             json.dumps(
-                [{"n": first + k, **fact, "sid": self.sid} for k, fact in enumerate(facts)],
+                [{FACT_NUMBER: first + k, **fact, "sid": self.sid} for k, fact in enumerate(facts)],
                 ensure_ascii=False,
             )
         )
@@ -108,10 +112,6 @@ class Session:
             following = _core.complete_and_start_action(self.handle, state)
             pending = (None, following) if following else None
 
-    def assert_fact(self, fact: dict[str, Any], on_fire: Callable[[str], None]) -> None:
-        """Assert one fact and call on_fire(rule name) for every rule it makes fire."""
-        self.assert_facts([fact], lambda _, name: on_fire(name))
-
 
 _EXPONENT = re.compile(r"(?<=[:,\[ ])(-?\d+(?:\.\d+)?[eE][+-]?\d+)(?=[,}\] ])")
 
@@ -123,13 +123,13 @@ def _plain_numbers(message: str) -> str:
     return _EXPONENT.sub(lambda m: format(Decimal(m.group(1)), "f"), message)
 
 
-_FACT_NUMBER = re.compile(r'\{"m":\{"n": (\d+)')
+_NUMBERED = re.compile(r'\{"m":\{"' + FACT_NUMBER + r'": (\d+)')
 
 
 def _fact_number(action: str) -> int:
     """The `n` of the fact an action is for; durable-rules writes the fact back as it was sent,
     so `n`, sent first, follows the rule name: {"NAME":{"m":{"n": 3, ...}}}."""
-    found = _FACT_NUMBER.search(action, 0, 300)
+    found = _NUMBERED.search(action)
     if found is None:
         raise EngineError(f"unexpected action message from durable-rules: {action[:80]!r}")
     return int(found.group(1))

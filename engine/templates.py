@@ -3,7 +3,7 @@
 import re
 from collections.abc import Mapping
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from engine.vocabulary import Vocabulary
@@ -38,6 +38,11 @@ def _show(name: str, value: Any, lang: str, labels: "Labels") -> str:
 
 class Labels(dict[str, dict[str, str]]):
     """Chinese names of values by the fact or binding name that holds them."""
+
+    @cached_property
+    def rendered(self) -> dict[tuple[Any, ...], dict[str, str]]:
+        """Texts rendered with these labels, kept by engine/decision.py (bounded there)."""
+        return {}
 
     @classmethod
     def build(cls, vocabulary: Vocabulary, outcome_labels: dict[str, dict[str, str]]) -> "Labels":

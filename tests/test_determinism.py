@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from cases.synthetic import profiles
-from engine import decision, evaluate, load_rulebook
+from engine import decision, default_rulebook, evaluate, load_rulebook
 from rules import RULES_DIR
 from tests.conftest import make_profile
 
@@ -101,14 +101,15 @@ def test_rendered_texts_do_not_depend_on_what_was_assessed_before(monkeypatch: p
     """Reason texts are kept between assessments for speed; a cold, a warm and a constantly
     emptied store of texts give the same bytes."""
     sample = profiles(60, seed=5)
-    decision._TEXT_CACHE.clear()
+    kept = default_rulebook().labels.rendered
+    kept.clear()
     cold = [evaluate(p).to_json() for p in sample]
     warm = [evaluate(p).to_json() for p in reversed(sample)][::-1]
     monkeypatch.setattr(decision, "_TEXT_CACHE_SIZE", 1)
-    decision._TEXT_CACHE.clear()
+    kept.clear()
     churned = [evaluate(p).to_json() for p in sample]
     assert cold == warm == churned
-    assert len(decision._TEXT_CACHE) <= 1
+    assert len(kept) <= 1
 
 
 def test_kept_texts_tell_apart_values_python_counts_as_equal() -> None:

@@ -24,7 +24,7 @@ RULES = {
 def fired(handle: int, fact: dict[str, Any]) -> list[str]:
     names: list[str] = []
     with host.session(handle) as session:
-        session.assert_fact(fact, names.append)
+        session.assert_facts([fact], lambda _, name: names.append(name))
     return sorted(names)
 
 
@@ -47,6 +47,13 @@ def test_facts_asserted_together_each_fire_what_they_fire_alone() -> None:
         session.assert_facts(facts, lambda k, name: together[k].append(name))
     assert [sorted(names) for names in together] == [fired(handle, fact) for fact in facts]
     assert together[0] and sorted(together[0]) == sorted(together[2]), "equal facts are both asserted"
+
+
+def test_a_fact_using_the_field_the_host_numbers_facts_with_is_refused() -> None:
+    handle = host.ruleset("test:every-rule", RULES)
+    with pytest.raises(EngineError, match="may not use the field 'n'"), host.session(handle) as session:
+        session.assert_facts([{"phase": 0, "x": 1, host.FACT_NUMBER: 5}], lambda k, name: None)
+    assert host.live_sessions() == 0
 
 
 def test_one_unmatched_fact_among_others_refuses_the_call_and_keeps_the_session() -> None:
@@ -112,7 +119,7 @@ def test_an_action_that_raises_abandons_and_deletes_its_session() -> None:
 
     with pytest.raises(RuntimeError, match="recording"), host.session(handle) as session:
         sid = session.sid
-        session.assert_fact({"phase": 0, "x": 1}, explode)
+        session.assert_facts([{"phase": 0, "x": 1}], lambda _, name: explode(name))
     assert not host.session_exists(handle, sid)
     assert host.live_sessions() == 0
     assert fired(handle, {"phase": 0, "x": 1}) == ["any", "small"]
@@ -121,7 +128,7 @@ def test_an_action_that_raises_abandons_and_deletes_its_session() -> None:
 def test_sessions_are_deleted_after_each_evaluation() -> None:
     handle = host.ruleset("test:every-rule", RULES)
     with host.session(handle) as session:
-        session.assert_fact({"phase": 0, "x": 1}, lambda name: None)
+        session.assert_facts([{"phase": 0, "x": 1}], lambda _, name: None)
         sid = session.sid
         assert host.session_exists(handle, sid)
     assert not host.session_exists(handle, sid)

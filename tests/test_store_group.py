@@ -155,3 +155,36 @@ def test_a_closed_writer_starts_again_on_the_next_record(store: Store) -> None:
     writer.close()
     assert writer.append(new_record(2)).id == 2
     writer.close()
+
+
+def test_a_renamed_platform_in_a_batch_gets_its_case_as_stored(store: Store) -> None:
+    writer = GroupCommit(store)
+    try:
+        first = writer.append(new_record(1))
+        renamed = new_record(2)
+        renamed.profile["name"] = "Platform 1, renamed"
+        again = NewRecord(
+            profile=renamed.profile, decision=evaluate(renamed.profile), kind="self_assessment", actor="t"
+        )
+        stored = writer.append(again)
+    finally:
+        writer.close()
+    assert stored.case_id == first.case_id
+    assert stored.case_name == first.case_name == get_decision(store, stored.id).case_name == "Platform 1"
+
+
+class Stop(BaseException):
+    """Something a job lets through that is not an Exception (as KeyboardInterrupt would)."""
+
+
+def test_a_writer_thread_that_dies_fails_its_batch_and_the_next_record_starts_a_new_one(store: Store) -> None:
+    def fatal() -> NewRecord:
+        raise Stop
+
+    writer = GroupCommit(store)
+    try:
+        with pytest.raises(Stop):
+            writer.submit(fatal).result(30)
+        assert writer.append(new_record(1)).id == 1
+    finally:
+        writer.close()

@@ -80,6 +80,14 @@ def test_decisions_of_one_platform_share_a_case_found_by_uscc(store: Store) -> N
     assert [(c.decisions, c.latest_decision) for c in list_cases(store)] == [(2, 2), (1, 3)]
 
 
+def test_a_platform_renamed_under_its_uscc_is_answered_with_its_case_as_stored(store: Store) -> None:
+    _, first, _ = record_assessment(store, large_by_monthly_users(), actor="a")
+    _, renamed, _ = record_assessment(store, large_by_monthly_users(name="Dayu Group"), actor="a")
+    assert renamed.case_id == first.case_id
+    assert renamed.case_name == first.case_name == get_decision(store, renamed.id).case_name
+    assert renamed.profile["name"] == "Dayu Group"
+
+
 def test_a_platform_without_uscc_is_found_again_by_name(store: Store) -> None:
     _, first, _ = record_assessment(store, make_profile(name="Xihu Studio"), actor="a")
     _, again, _ = record_assessment(store, make_profile(name="Xihu Studio"), actor="a")

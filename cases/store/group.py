@@ -11,7 +11,9 @@ database refuses a batch before its commit (a constraint, a value it cannot hold
 rolled back and its records are written again one per transaction, in the same order, so each
 gets its own outcome. When the commit itself fails, every record of the batch gets that error:
 whether it reached the disk is unknown, and writing again could record it twice. A caller that
-gave up (a cancelled future) before its batch was taken is left out.
+gave up (a cancelled future) before its batch was taken is left out. Should the writer thread
+itself die (something that is not an Exception), every record it holds or that is queued gets
+that error and the next record starts a new writer: no caller waits for a dead thread.
 """
 
 import queue
@@ -72,24 +74,43 @@ class GroupCommit:
             writer[0].join()
 
     def _run(self, pending: Queue) -> None:
-        while True:
-            first = pending.get()
-            if first is None:
-                return
-            batch = [first]
-            stop = False
-            while len(batch) < self.max_batch:
+        batch: list[Pending] = []
+        try:
+            while True:
+                first = pending.get()
+                if first is None:
+                    return
+                batch = [first]
+                stop = False
+                while len(batch) < self.max_batch:
+                    try:
+                        more = pending.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                        break
+                    batch.append(more)
+                self._write(_made(batch))
+                batch = []
+                if stop:
+                    return
+        except BaseException as exc:  # the thread dies: no caller may wait for it
+            self._known.forget()
+            with self._lock:
+                if self._writer is not None and self._writer[1] is pending:
+                    self._writer = None  # the next record starts a new writer
+            waiting = [future for _, future in batch]
+            while True:
                 try:
-                    more = pending.get_nowait()
+                    item = pending.get_nowait()
                 except queue.Empty:
                     break
-                if more is None:
-                    stop = True
-                    break
-                batch.append(more)
-            self._write(_made(batch))
-            if stop:
-                return
+                if item is not None:
+                    waiting.append(item[1])
+            for future in waiting:  # the error reaches every caller; the thread ends quietly
+                if not future.done():
+                    future.set_exception(exc)
 
     def _write(self, batch: list[Made]) -> None:
         if not batch:
@@ -130,6 +151,9 @@ def _made(batch: list[Pending]) -> list[Made]:
         except Exception as exc:
             future.set_exception(exc)
             continue
+        except BaseException as exc:  # not for this record alone: the writer stops (see _run)
+            future.set_exception(exc)
+            raise
         made.append((new, future))
     return made
 

@@ -84,10 +84,13 @@ _LAST_CASE_SEQ = (
     .scalar_subquery()
 )
 _CASE_BY_USCC = (
-    select(col(Case.id), _LAST_CASE_SEQ).where(Case.uscc == bindparam("uscc")).order_by(col(Case.id)).limit(1)
+    select(col(Case.id), col(Case.name), col(Case.uscc), _LAST_CASE_SEQ)
+    .where(Case.uscc == bindparam("uscc"))
+    .order_by(col(Case.id))
+    .limit(1)
 )
 _CASE_BY_NAME = (
-    select(col(Case.id), _LAST_CASE_SEQ)
+    select(col(Case.id), col(Case.name), col(Case.uscc), _LAST_CASE_SEQ)
     .where(Case.name == bindparam("name"), col(Case.uscc).is_(None))
     .order_by(col(Case.id))
     .limit(1)
@@ -103,12 +106,13 @@ def _case_key(profile: dict[str, Any]) -> CaseKey:
 
 
 def _case_for(connection: Connection, *, name: str, uscc: str | None, now: str) -> CaseRef:
-    """The case of a platform (by USCC when it has one, else by name among cases without one) and
-    its last case_seq, in one query; a new case when there is none."""
+    """The case of a platform (by USCC when it has one, else by name among cases without one), as
+    the store holds it (a platform renamed under its USCC keeps its case and the case its name),
+    and its last case_seq, in one query; a new case when there is none."""
     query, params = (_CASE_BY_USCC, {"uscc": uscc}) if uscc else (_CASE_BY_NAME, {"name": name})
     row = connection.execute(query, params).first()
     if row is not None:
-        return row[0], name, uscc, row[1] or 0
+        return row[0], row[1], row[2], row[3] or 0
     created = connection.execute(insert(Case).values(name=name, uscc=uscc, created_at=now))
     new_id = created.inserted_primary_key
     assert new_id is not None
