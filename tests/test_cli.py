@@ -468,3 +468,13 @@ def test_the_command_line_offers_the_roles_the_api_keys_know() -> None:
     from api import cli_api, keys
 
     assert cli_api.ROLES == keys.ROLES
+
+
+def test_the_store_errors_that_are_bad_input_exit_2_by_their_codes() -> None:
+    from api import cli_records
+    from cases.store import InvalidRecord, StoreConfigError, StoreUnavailable, UnknownDecision
+    from cases.store.errors import UnknownCase
+
+    bad_input = {StoreConfigError, UnknownDecision, UnknownCase, InvalidRecord}
+    assert {e.code for e in bad_input} == cli_records.BAD_INPUT_CODES
+    assert StoreUnavailable.code not in cli_records.BAD_INPUT_CODES
