@@ -149,11 +149,6 @@ def _find(store: Store, key_sha256: str) -> Caller | None:
     return None if row is None else _caller(row)
 
 
-def lookup(store: Store, token: str) -> Caller | None:
-    """The caller a presented token belongs to, or None for an unknown or revoked key."""
-    return _find(store, digest(token)) if _well_formed(token) else None
-
-
 class KeyCache:
     """Key lookups of one store, a found key trusted for `seconds` (see the module docstring)."""
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from api.cli import main
-from api.keys import KEY_CACHE_SECONDS, ApiKey, KeyRequestError, create_key, lookup
+from api.keys import KEY_CACHE_SECONDS, ApiKey, KeyCache, KeyRequestError, create_key
 from cases.store import Store, StoreSettings, open_store
 from tests.api_helpers import USCC_A, auth
 from tests.live_server import ROOT
@@ -43,7 +43,7 @@ def test_keys_create_prints_the_key_once_and_the_store_keeps_only_its_sha256(
     assert row.key_sha256 == hashlib.sha256(token.encode()).hexdigest()
     assert token not in str(row.model_dump())
     assert (row.role, row.uscc, row.name) == ("platform", USCC_A, "Alpha compliance")
-    caller = lookup(cli_store, token)
+    caller = KeyCache(cli_store).lookup(token)
     assert caller is not None and (caller.role, caller.uscc) == ("platform", USCC_A)
 
     assert main(["keys", "list"]) == 0
@@ -133,6 +133,7 @@ def test_the_database_refuses_a_platform_key_without_a_uscc_even_past_the_code(a
 
 def test_a_lookup_with_a_token_of_another_shape_finds_nothing(api_store: Store) -> None:
     token = create_key(api_store, role="regulator").token
-    assert lookup(api_store, token) is not None
+    keys = KeyCache(api_store)
+    assert keys.lookup(token) is not None
     for other in ("", token[4:], token.upper(), token + " ", "sbx_" + "a" * 300):
-        assert lookup(api_store, other) is None
+        assert keys.lookup(other) is None

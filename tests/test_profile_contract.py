@@ -475,23 +475,6 @@ def test_an_as_of_date_before_the_first_release_is_an_error_on_assessment_date()
     assert "2019-12-31" in error.reason
 
 
-@pytest.mark.parametrize(
-    ("day", "release"),
-    [
-        ("2020-07-03", "2020.07"),
-        ("2022-01-13", "2020.07"),
-        ("2022-01-14", "2022.01"),
-        ("2025-12-31", "2022.01"),
-        ("2026-01-01", "2026.01"),
-    ],
-)
-def test_the_release_in_force_on_the_assessment_date_is_applied(day: str, release: str) -> None:
-    decision = evaluate(make_profile(assessment_date=day))
-    assert decision.ruleset.release == release
-    assert decision.ruleset.selection == "in_force"
-    assert decision.assessment_date.isoformat() == day
-
-
 # --- the profile hash ----------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ def test_the_release_in_force_applies_on_its_first_and_last_day(day: str, releas
     assert decision.ruleset.release == release
     assert decision.ruleset.selection == "in_force"
     assert decision.ruleset.sha256 == PINNED[release]
+    assert decision.assessment_date.isoformat() == day
 
 
 def test_a_date_before_the_first_release_is_an_error_not_a_guess() -> None:

@@ -1,8 +1,10 @@
 """Which rules, seed measures and legal articles the rule tests make fire and keep silent."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from engine.authoring.ruletests import Outcome
+from engine.compiler import CompiledRelease
 from engine.rulebook import Rulebook
 
 
@@ -29,13 +31,20 @@ def _cited(cite: dict[str, object]) -> str:
     return f"law: {law['en'] if isinstance(law, dict) else law}"
 
 
-def rule_coverage(book: Rulebook, outcomes: list[Outcome], release: str | None = None) -> list[Line]:
-    lines = []
+def _runs(
+    book: Rulebook, outcomes: list[Outcome], release: str | None
+) -> Iterator[tuple[CompiledRelease, list[Outcome]]]:
+    """Each release asked for, with the rule-test runs that evaluated on it."""
     for compiled in book.compiled.values():
         rid = compiled.release.id
-        if release is not None and rid != release:
-            continue
-        runs = [o for o in outcomes if o.release == rid and o.fired]
+        if release is None or rid == release:
+            yield compiled, [o for o in outcomes if o.release == rid and o.fired]
+
+
+def rule_coverage(book: Rulebook, outcomes: list[Outcome], release: str | None = None) -> list[Line]:
+    lines = []
+    for compiled, runs in _runs(book, outcomes, release):
+        rid = compiled.release.id
         for rule, spec in sorted(compiled.rules.items()):
             fired = sum(rule in o.fired for o in runs)
             lines.append(Line(rid, rule, fired, len(runs) - fired, spec.unconditional))
@@ -45,11 +54,8 @@ def rule_coverage(book: Rulebook, outcomes: list[Outcome], release: str | None =
 def clause_coverage(book: Rulebook, outcomes: list[Outcome], release: str | None = None) -> list[Line]:
     """A clause fires when a rule citing it fires, and stays silent when one of them is silent."""
     lines = []
-    for compiled in book.compiled.values():
+    for compiled, runs in _runs(book, outcomes, release):
         rid = compiled.release.id
-        if release is not None and rid != release:
-            continue
-        runs = [o for o in outcomes if o.release == rid and o.fired]
         clauses: dict[str, set[str]] = {}
         for rule in compiled.rules.values():
             for cite in rule.cite:
