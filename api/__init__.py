@@ -1,1 +1,2 @@
-"""Front doors to the engine: the command line (`sandbox`) and the HTTP service (api/service.py)."""
+"""Front doors to the engine, one folder each: the command line (`api/cli/`), the HTTP API
+(`api/http/`) and the web workbench (`api/web/`). They call the same engine and store."""

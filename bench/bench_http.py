@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import Row, header, percentile, row, table, write_results
 
-from api.keys import create_key
 from cases.store import StoreSettings, open_store
+from cases.store.keys import create_key
 from cases.synthetic import profiles
 from tests.live_server import LiveServer, live_server
 

@@ -2,9 +2,9 @@
 
 import json
 
-from api.inputs import read_document
 from cases import EXAMPLES_DIR
 from engine import evaluate
+from engine.documents import read_document
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Fixtures of the API tests, loaded by each tests/test_api_*.py through pytest_plugins.
 
 The in-process tests run the real application (TestClient) on a real store: a temporary SQLite
-file, migrated as in production. Keys are made through api.keys like `sandbox keys create` does.
+file, migrated as in production. Keys are made through cases.store.keys like `sandbox keys create` does.
 """
 
 from collections.abc import Iterator
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.service import create_app
+from api.http.service import create_app
 from cases.store import Store, StoreSettings, open_store
 from tests.api_helpers import Keys, make_keys
 

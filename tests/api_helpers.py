@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from typing import Any
 
-from api.keys import create_key
 from cases.store import Store
+from cases.store.keys import create_key
 from tests.conftest import make_profile
 from tests.store_helpers import uscc
 

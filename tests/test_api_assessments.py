@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.cli import main
-from api.service import create_app
+from api.http.service import create_app
 from cases.store import Store, StoreSettings, count_decisions, get_decision, open_store, verify_chain
 from engine import evaluate
 from engine.guidance import guide

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from api.cli import main
-from api.keys import KEY_CACHE_SECONDS, ApiKey, KeyCache, KeyRequestError, create_key
 from cases.store import Store, StoreSettings, open_store
+from cases.store.keys import KEY_CACHE_SECONDS, ApiKey, KeyCache, KeyRequestError, create_key
 from tests.api_helpers import USCC_A, auth
 from tests.live_server import ROOT
 

@@ -10,7 +10,7 @@ from starlette.types import Receive, Scope, Send
 from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
 
-from api.logs import RequestContext, configure_logging
+from api.http.logs import RequestContext, configure_logging
 from engine import evaluate
 from tests.api_helpers import USCC_A, Keys, auth, platform_profile
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.keys import revoke_key
 from cases.store import Store, count_decisions
+from cases.store.keys import revoke_key
 from tests.api_helpers import USCC_A, USCC_B, Keys, auth, platform_profile
 
 pytest_plugins = ["tests.api_fixtures"]

@@ -6,7 +6,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
-from api.service import create_app
+from api.http.service import create_app
 from cases.store import Store, StoreSettings
 from engine import default_rulebook
 from rules import RULES_DIR

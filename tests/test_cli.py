@@ -465,13 +465,14 @@ def test_assessing_does_not_load_the_store_or_the_web_stack() -> None:
 
 
 def test_the_command_line_offers_the_roles_the_api_keys_know() -> None:
-    from api import cli_api, keys
+    from api.cli import serve
+    from cases.store import keys
 
-    assert cli_api.ROLES == keys.ROLES
+    assert serve.ROLES == keys.ROLES
 
 
 def test_the_store_errors_that_are_bad_input_exit_2_by_their_codes() -> None:
-    from api import cli_records
+    from api.cli import records as cli_records
     from cases.store import InvalidRecord, StoreConfigError, StoreUnavailable, UnknownDecision
     from cases.store.errors import UnknownCase
 

@@ -7,7 +7,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
-import api.keys  # noqa: F401  (registers the HTTP API's key table, migration 0002)
+import cases.store.keys
 import cases.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from api.inputs import InputError, read_document
 from cases import EXAMPLES_DIR
 from cases.store.database import Store
 from cases.store.records import record_assessment
 from engine import SandboxError
+from engine.documents import InputError, read_document
 
 
 class LoadedExample(BaseModel):

@@ -21,7 +21,7 @@ from typing import Literal, get_args
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel, col, select
 
-from cases.store import Store
+from cases.store.database import Store
 from engine import SandboxError
 from engine.uscc import uscc_problem
 

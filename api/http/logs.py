@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, WrappedLogger
 
-from api.errors import error_body
+from api.http.errors import error_body
 
 REQUEST_ID_HEADER = "x-request-id"
 # A caller's own request id is kept only when it is short and plain, so it cannot inject into logs.

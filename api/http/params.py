@@ -8,8 +8,8 @@ from fastapi import Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.queries import Window
-from api.schemas import ErrorOut
+from api.http.queries import Window
+from api.http.schemas import ErrorOut
 
 MAX_PER_PAGE = 200
 MAX_PAGE = 1_000_000

@@ -6,11 +6,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.assessing import assess_and_record, get_appender, profile_document
-from api.auth import Regulator, SelfAssessor
-from api.openapi import profile_body
-from api.params import AsOf, ReleaseParam, errors, json_response
-from api.schemas import AssessmentOut, SelfAssessmentOut
+from api.http.assessing import assess_and_record, get_appender, profile_document
+from api.http.auth import Regulator, SelfAssessor
+from api.http.openapi import profile_body
+from api.http.params import AsOf, ReleaseParam, errors, json_response
+from api.http.schemas import AssessmentOut, SelfAssessmentOut
 from cases.store.group import GroupCommit
 
 router = APIRouter(tags=["assessments"])

@@ -11,10 +11,10 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the store and keys are imported by the commands that use them
-    from api.keys import ApiKey
     from cases.store import Store
+    from cases.store.keys import ApiKey
 
-# The roles of api.keys.ROLES, repeated so that the parser does not import the store.
+# The roles of cases.store.keys.ROLES, repeated so that the parser does not import the store.
 ROLES = ("regulator", "platform", "auditor")
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -26,8 +26,8 @@ def _say(message: str) -> None:
 
 
 def _with_store(args: argparse.Namespace, action: Any) -> int:
-    from api.keys import KeyRequestError
     from cases.store import open_store
+    from cases.store.keys import KeyRequestError
 
     store: Store = open_store()
     try:
@@ -41,7 +41,7 @@ def _with_store(args: argparse.Namespace, action: Any) -> int:
 
 
 def _create(store: "Store", args: argparse.Namespace) -> int:
-    from api.keys import create_key
+    from cases.store.keys import create_key
 
     made = create_key(store, role=args.role, uscc=args.uscc, name=args.name)
     who = made.caller
@@ -55,7 +55,7 @@ def _create(store: "Store", args: argparse.Namespace) -> int:
 
 
 def _revoke(store: "Store", args: argparse.Namespace) -> int:
-    from api.keys import revoke_key
+    from cases.store.keys import revoke_key
 
     row = revoke_key(store, args.key_id)
     _say(f"API key {row.id} ({row.role}, {row.name!r}) revoked at {row.revoked_at}")
@@ -69,7 +69,7 @@ def _show(row: "ApiKey") -> str:
 
 
 def _list(store: "Store", args: argparse.Namespace) -> int:
-    from api.keys import list_keys
+    from cases.store.keys import list_keys
 
     for row in list_keys(store):
         if args.json:
@@ -108,7 +108,7 @@ def free_port(host: str, first: int, tries: int) -> int | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn  # imported here: the other commands should not pay for the web stack
 
-    from api.logs import uvicorn_log_config
+    from api.http.logs import uvicorn_log_config
 
     port = args.port
     if args.next_free_port:
@@ -127,7 +127,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _say(f"make a key: {command} keys create --role regulator|platform|auditor [--uscc CODE] [--name TEXT]")
     sys.stderr.flush()
     uvicorn.run(
-        "api.service:create_app",
+        "api.http.service:create_app",
         factory=True,
         host=args.host,
         port=port,

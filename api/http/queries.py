@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from api.auth import Scope
-from api.schemas import CaseOut, DecisionSummary
+from api.http.auth import Scope
+from api.http.schemas import CaseOut, DecisionSummary
 from cases.store import Store
 from cases.store.tables import Case, DecisionRecord
 

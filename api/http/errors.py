@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.schemas import ErrorDetail, ErrorField, ErrorOut
+from api.http.schemas import ErrorDetail, ErrorField, ErrorOut
 from cases.store import InvalidRecord, StoreUnavailable, UnknownDecision
 from engine import FieldError, ProfileError, UnknownRelease
 

@@ -9,13 +9,12 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from api.assessing import check_release, engine_guard
-from api.auth import AnyRole, Auditing, StoreDep, scope_of
-from api.errors import ApiError, not_found
-from api.keys import Caller
-from api.params import Paging, ReleaseParam, errors, json_response
-from api.queries import MAX_ID, case_history, case_page
-from api.schemas import CaseDetail, CasePage, DecisionRecordOut, DecisionSummaryPage, ImpactIn
+from api.http.assessing import check_release, engine_guard
+from api.http.auth import AnyRole, Auditing, StoreDep, scope_of
+from api.http.errors import ApiError, not_found
+from api.http.params import Paging, ReleaseParam, errors, json_response
+from api.http.queries import MAX_ID, case_history, case_page
+from api.http.schemas import CaseDetail, CasePage, DecisionRecordOut, DecisionSummaryPage, ImpactIn
 from cases.store import (
     ChainReport,
     ImpactReport,
@@ -28,6 +27,7 @@ from cases.store import (
     replay,
     verify_chain,
 )
+from cases.store.keys import Caller
 from engine import FieldError, UnknownRelease
 
 router = APIRouter()

@@ -7,11 +7,13 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from api import cli_api, cli_records, cli_reviews, cli_rules
-from api.inputs import InputError, read_document
-from api.render import render_decision
-from api.render_guidance import render_guidance
-from api.sweep import read_lines, sweep, warm_engine
+from api.cli import records as cli_records
+from api.cli import reviews as cli_reviews
+from api.cli import rules as cli_rules
+from api.cli import serve as cli_serve
+from api.cli.jsonl import read_lines, sweep, warm_engine
+from api.cli.render import render_decision
+from api.cli.render_guidance import render_guidance
 from cases import EXAMPLES_DIR
 from engine import (
     ProfileError,
@@ -21,6 +23,7 @@ from engine import (
     default_rulebook,
     evaluate,
 )
+from engine.documents import InputError, read_document
 from engine.guidance import guide
 from engine.release import canonical_json
 
@@ -208,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     examples.set_defaults(func=cmd_examples)
     cli_records.add_record_commands(sub, date_type=_date)
     cli_reviews.add_review_commands(sub, date_type=_date)
-    cli_api.add_api_commands(sub)
+    cli_serve.add_api_commands(sub)
     return parser
 
 

@@ -5,7 +5,7 @@ and refused as soon as it passes the limit. The body read is handed on to the ap
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import error_body
+from api.http.errors import error_body
 
 # A full profile is about 1.5 KiB; 64 KiB leaves room for long descriptions and nothing more.
 MAX_BODY_BYTES = 64 * 1024

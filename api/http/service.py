@@ -18,14 +18,14 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api import routes_assess, routes_records, routes_rules
-from api.errors import install_error_handlers
-from api.keys import KeyCache
-from api.limits import BodyLimit
-from api.logs import RequestContext, configure_logging
-from api.openapi import with_profile_schemas
+from api.http import routes_assess, routes_records, routes_rules
+from api.http.errors import install_error_handlers
+from api.http.limits import BodyLimit
+from api.http.logs import RequestContext, configure_logging
+from api.http.openapi import with_profile_schemas
 from cases.store import Store, open_store
 from cases.store.group import GroupCommit
+from cases.store.keys import KeyCache
 from engine import __version__, default_rulebook
 from engine.guidance import load_controls
 

@@ -17,14 +17,14 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.errors import ApiError
-from api.inputs import InputError, parse_document
-from api.keys import Caller
-from api.schemas import AssessmentOut, SelfAssessmentOut
+from api.http.errors import ApiError
+from api.http.schemas import AssessmentOut, SelfAssessmentOut
 from cases.store import Kind
 from cases.store.group import GroupCommit
+from cases.store.keys import Caller
 from cases.store.records import NewRecord, stored_input
 from engine import Decision, EngineError, SandboxError, default_rulebook, evaluate
+from engine.documents import InputError, parse_document
 from engine.guidance import Guidance, guide
 
 log = structlog.get_logger("api")

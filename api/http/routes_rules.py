@@ -7,10 +7,10 @@ from fastapi.responses import Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.auth import AnyRole, StoreDep
-from api.errors import not_found
-from api.params import Paging, errors, json_response, paged
-from api.schemas import Bilingual, Citation, HealthOut, ReleaseOut, ReleasePage, RuleOut, RulePage
+from api.http.auth import AnyRole, StoreDep
+from api.http.errors import not_found
+from api.http.params import Paging, errors, json_response, paged
+from api.http.schemas import Bilingual, Citation, HealthOut, ReleaseOut, ReleasePage, RuleOut, RulePage
 from engine import UnknownRelease, __version__, default_rulebook
 from engine.compiler import CompiledRelease, RuleSpec
 

@@ -101,7 +101,7 @@ def add_record_options(assess: argparse.ArgumentParser) -> None:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from api.render_records import render_chain
+    from api.cli.render_records import render_chain
     from cases.store import verify_chain
 
     with _store() as store, store.reading() as session:
@@ -111,7 +111,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from api.render_records import render_replay
+    from api.cli.render_records import render_replay
     from cases.store import count_decisions, replay_all, replay_decision
 
     if (args.decision_id is None) == (not args.all):
@@ -141,7 +141,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
-    from api.render_records import render_impact
+    from api.cli.render_records import render_impact
     from cases.store import impact
 
     with _store() as store:

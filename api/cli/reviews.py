@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from api.cli_records import _actor, _default_actor, _guarded, _store
+from api.cli.records import _actor, _default_actor, _guarded, _store
 
 EXIT_OK = 0
 

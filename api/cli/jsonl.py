@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import IO, Any
 
-from api.inputs import InputError, parse_document
 from engine import ProfileError, SandboxError, default_rulebook, evaluate_many
+from engine.documents import InputError, parse_document
 from engine.release import canonical_json
 
 WINDOW = 2048

@@ -18,10 +18,10 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 
-from api import logs
-from api.errors import ApiError
-from api.keys import Caller, KeyCache, Role
+from api.http import logs
+from api.http.errors import ApiError
 from cases.store import Kind, Store
+from cases.store.keys import Caller, KeyCache, Role
 
 API_KEY_HEADER = "X-API-Key"
 _header = APIKeyHeader(
