@@ -31,6 +31,6 @@ def test_no_package_imports_a_layer_above_it() -> None:
 
 
 def test_the_three_front_doors_have_a_folder_each() -> None:
-    for door in ("cli", "http"):
+    for door in ("cli", "http", "web"):
         assert (ROOT / "api" / door / "__init__.py").is_file()
     assert [p.name for p in (ROOT / "api").glob("*.py")] == ["__init__.py"]

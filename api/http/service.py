@@ -23,6 +23,7 @@ from api.http.errors import install_error_handlers
 from api.http.limits import BodyLimit
 from api.http.logs import RequestContext, configure_logging
 from api.http.openapi import with_profile_schemas
+from api.web.app import install_web
 from cases.store import Store, open_store
 from cases.store.group import GroupCommit
 from cases.store.keys import KeyCache
@@ -101,6 +102,7 @@ def create_app(store: Store | None = None) -> FastAPI:
     app.state.keys = KeyCache(opened)
     app.state.appender = appender
     install_error_handlers(app)
+    install_web(app)  # the workbench pages at / (api/web)
     for module in (routes_assess, routes_records, routes_rules):
         app.include_router(module.router, prefix="/v1")
     app.add_middleware(BodyLimit)

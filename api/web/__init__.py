@@ -1,0 +1,1 @@
+"""The web workbench: server-rendered pages on the same FastAPI app and the same services."""

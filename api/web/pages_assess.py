@@ -1,0 +1,122 @@
+"""The self-assessment form (platforms and regulators) and its result page.
+
+The posted profile goes through the API's own path (api/http/assessing.assess_and_record):
+the same validation as `sandbox assess`, recorded as a self-assessment, with guidance.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData, UploadFile
+
+from api.http.assessing import assess_and_record
+from api.http.errors import ApiError
+from api.http.schemas import SelfAssessmentOut
+from api.web.app import Page, page_for, post_for, render
+from api.web.form_profile import document_from_form, errors_by_field, profile_groups, values_of
+from engine import FieldError, ProfileError, SandboxError, UnknownRelease
+from engine.documents import InputError, parse_document
+
+router = APIRouter()
+Assessor = Annotated[Page, Depends(page_for("regulator", "platform"))]
+AssessPoster = Annotated[Page, Depends(post_for("regulator", "platform"))]
+MAX_DOCUMENT = 256 * 1024
+
+
+def _form_page(
+    page: Page,
+    *,
+    status: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: list[FieldError] | None = None,
+    document_errors: list[str] | None = None,
+    pasted: str = "",
+) -> Response:
+    placed, loose = errors_by_field(errors or [])
+    shown = values if values is not None else {}
+    if values is None and page.caller is not None and page.caller.uscc:
+        shown["uscc"] = page.caller.uscc  # a platform assesses itself
+    return render(
+        page,
+        "assess_form.html",
+        status=status,
+        groups=profile_groups(),
+        values=shown,
+        errors=placed,
+        document_errors=[*(document_errors or []), *loose],
+        pasted=pasted,
+    )
+
+
+@router.get("/assess")
+async def assess_form(page: Assessor) -> Response:
+    return _form_page(page)
+
+
+async def _document(form: FormData) -> tuple[Any, str, bool]:
+    """(document, pasted text, from a document): the pasted or uploaded document, else the form's."""
+    pasted = str(form.get("document") or "")
+    upload = form.get("upload")
+    if isinstance(upload, UploadFile) and upload.filename:
+        raw = await upload.read(MAX_DOCUMENT + 1)
+        if len(raw) > MAX_DOCUMENT:
+            raise InputError(f"the file is larger than {MAX_DOCUMENT // 1024} KiB")
+        try:
+            pasted = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("the file is not UTF-8 text") from None
+    if pasted.strip():
+        return parse_document(pasted, yaml_ok=True), pasted, True
+    return document_from_form(form), "", False
+
+
+def _as_field_errors(exc: Exception) -> list[FieldError]:
+    if isinstance(exc, ProfileError):
+        return exc.errors
+    if isinstance(exc, UnknownRelease):
+        return [FieldError("assessment_date", str(exc))]
+    if isinstance(exc, ApiError) and exc.status == 403:  # a platform key and another USCC
+        return [FieldError("uscc", exc.message)]
+    if isinstance(exc, ApiError):
+        return exc.fields or [FieldError("", exc.message)]
+    return [FieldError("", f"{getattr(exc, 'code', 'error')}: {exc}")]
+
+
+@router.post("/assess")
+async def post_assess(request: Request, page: AssessPoster) -> Response:
+    assert page.form is not None and page.caller is not None
+    try:
+        document, pasted, from_document = await _document(page.form)
+    except InputError as exc:
+        return _form_page(
+            page, status=422, document_errors=[str(exc)], pasted=str(page.form.get("document") or "")
+        )
+    try:
+        out = await assess_and_record(
+            request.app.state.appender,
+            document,
+            caller=page.caller,
+            kind="self_assessment",
+            as_of=None,
+            release=None,
+            with_guidance=True,
+        )
+    except (SandboxError, ApiError) as exc:
+        errors = _as_field_errors(exc)
+        if from_document:
+            return _form_page(page, status=422, document_errors=[str(e) for e in errors], pasted=pasted)
+        return _form_page(page, status=422, values=values_of(document), errors=errors)
+    guidance = out.guidance if isinstance(out, SelfAssessmentOut) else None
+    return render(
+        page,
+        "assess_result.html",
+        status=201,
+        decision=out.decision.model_dump(mode="json"),
+        guidance=guidance.model_dump(mode="json") if guidance is not None else None,
+        decision_id=out.decision_id,
+        case_id=out.case_id,
+        record_hash=out.hash,
+        kind=out.kind,
+        name=str(document.get("name", "")) if isinstance(document, dict) else "",
+    )
