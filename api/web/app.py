@@ -1,14 +1,18 @@
 """The workbench on the service's FastAPI app: `install_web(app)` (called by create_app) adds the
 page routers at `/`, the static files at `/static` and the HTML error pages.
 
+Each api/web/pages_*.py module holds an APIRouter named `router`; install_web includes them all.
 A page route declares what it needs as one dependency: `Viewer` (any signed-in role),
 `page_for("regulator", ...)` (those roles), or `Poster`/`post_for(...)` for a form POST (the
 CSRF token checked, the form read into `page.form`). It returns `render(page, "x.html", ...)`.
 """
 
+import importlib
+import pkgutil
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -156,12 +160,16 @@ Poster = Annotated[Page, Depends(post_for(*ALL_ROLES))]
 Anonymous = Annotated[Page, Depends(anonymous)]
 
 
+def page_modules() -> list[ModuleType]:
+    """Every api/web/pages_*.py module, in name order: each holds a `router` of its pages."""
+    names = sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("pages_"))
+    return [importlib.import_module(f"api.web.{name}") for name in names]
+
+
 def install_web(app: FastAPI) -> None:
     """Add the workbench to the service: its pages, static files and error pages."""
-    from api.web import pages_assess, pages_sign  # the page modules import this one
-
     app.state.web_sessions = Sessions()
-    for module in (pages_sign, pages_assess):
+    for module in page_modules():
         app.include_router(module.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

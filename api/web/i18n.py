@@ -112,6 +112,11 @@ def lang_of(request: Request) -> str:
     return asked if asked in LANGS else "zh"
 
 
+# More chrome tables: a page module may append its own (e.g. `TABLES.append(AUDIT_TEXTS)` at
+# import), so that pages added later need not edit CHROME. Looked up in order.
+TABLES: list[dict[str, tuple[str, str]]] = [CHROME]
+
+
 class Texts:
     """What templates call as `t("key")`, plus the rule files' names of codes and outcomes."""
 
@@ -119,7 +124,8 @@ class Texts:
         self.lang = lang
 
     def __call__(self, key: str) -> str:
-        zh, en = CHROME[key]
+        table = next((t for t in TABLES if key in t), CHROME)
+        zh, en = table[key]
         return zh if self.lang == "zh" else en
 
     def field(self, path: str) -> str:
