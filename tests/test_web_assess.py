@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from api.web.form_profile import profile_groups
 from api.web.i18n import FIELD_LABELS
-from cases.store import Store, count_decisions
+from cases.store import Store, count_decisions, get_decision
 from engine.profile import Profile
 from tests.api_helpers import USCC_A, USCC_B, Keys
 from tests.web_helpers import signed_in
@@ -145,3 +145,36 @@ def test_the_assessment_form_needs_the_csrf_token(web: TestClient, web_keys: Key
     answer = web.post("/assess", data={"name": "x", "uscc": USCC_A, "formats": ["b2c_retail"]})
     assert answer.status_code == 403
     assert count_decisions(web_store) == 0
+
+
+def test_a_regulator_records_a_regulatory_decision_from_the_form(
+    web: TestClient, web_keys: Keys, web_store: Store
+) -> None:
+    token = signed_in(web, web_keys.regulator)
+    form = web.get("/assess").text
+    assert 'id="f-kind"' in form
+    answer = web.post(
+        "/assess",
+        data={"csrf_token": token, "kind": "regulatory", "name": "Office Co", "formats": ["remote_office"]},
+    )
+    assert answer.status_code == 201 and 'href="/decisions/1/notice"' in answer.text
+    assert get_decision(web_store, 1).kind == "regulatory"
+
+
+def test_a_platform_cannot_record_a_regulatory_decision(
+    web: TestClient, web_keys: Keys, web_store: Store
+) -> None:
+    token = signed_in(web, web_keys.platform_a)
+    assert 'id="f-kind"' not in web.get("/assess").text
+    answer = web.post(
+        "/assess",
+        data={
+            "csrf_token": token,
+            "kind": "regulatory",
+            "name": "A",
+            "uscc": USCC_A,
+            "formats": ["b2c_retail"],
+        },
+    )
+    assert answer.status_code == 201
+    assert get_decision(web_store, 1).kind == "self_assessment"

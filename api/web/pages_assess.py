@@ -15,6 +15,7 @@ from api.http.errors import ApiError
 from api.http.schemas import SelfAssessmentOut
 from api.web.app import Page, page_for, post_for, render
 from api.web.form_profile import document_from_form, errors_by_field, profile_groups, values_of
+from cases.store import Kind
 from engine import FieldError, ProfileError, SandboxError, UnknownRelease
 from engine.documents import InputError, parse_document
 
@@ -92,15 +93,18 @@ async def post_assess(request: Request, page: AssessPoster) -> Response:
         return _form_page(
             page, status=422, document_errors=[str(exc)], pasted=str(page.form.get("document") or "")
         )
+    kind: Kind = "self_assessment"
+    if page.caller.role == "regulator" and page.form.get("kind") == "regulatory":
+        kind = "regulatory"  # a regulator may record its own classification (POST /v1/assessments)
     try:
         out = await assess_and_record(
             request.app.state.appender,
             document,
             caller=page.caller,
-            kind="self_assessment",
+            kind=kind,
             as_of=None,
             release=None,
-            with_guidance=True,
+            with_guidance=kind == "self_assessment",
         )
     except (SandboxError, ApiError) as exc:
         errors = _as_field_errors(exc)
