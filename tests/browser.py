@@ -64,3 +64,23 @@ def accessibility_problems(page: Page) -> list[Any]:
     """What the page's DOM fails of the check above (an empty list when it passes)."""
     found: list[Any] = page.evaluate(_AUDIT)
     return found
+
+
+def tab_to(page: Page, selector: str, *, limit: int = 150) -> None:
+    """Press Tab until the element the selector names has the focus (keyboard-only use)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+
+class Clicks:
+    """Clicks a person makes, counted (for the clicks a first-time regulator needs)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page, self.count = page, 0
+
+    def click(self, selector: str) -> None:
+        self.page.click(selector)
+        self.count += 1

@@ -159,3 +159,7 @@ def test_every_notice_line_names_the_rules_that_set_it(web_store: Store) -> None
         "observation": ["M22-OBSERVE-NEW"],
     }
     assert signature_block(get_decision(web_store, 3)) is None  # issue 12 signs notices
+    prohibited = {
+        line.field: [c.rule for c in line.cited] for line in notice_lines(get_decision(web_store, 2).decision)
+    }
+    assert prohibited["intensity"] == prohibited["tier"] == ["M22-BAN-ACTIVITY"]

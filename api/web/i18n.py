@@ -144,7 +144,7 @@ CHROME: dict[str, tuple[str, str]] = {
     "notice_no": ("沙盒监决〔{y}〕第{n}号", "Sandbox decision ({y}) no. {n}"),
     "party": ("当事人", "Party"),
     "notice_basis": (
-        "依据《浙江省促进平台经济高质量发展的实施意见》相关措施及规则版本 {r},经评估,决定如下:",
+        "依据《浙江省平台经济健康发展行动计划(2020-2022)》相关措施及规则版本 {r},经评估,决定如下:",
         "Under the measures of the action plan and ruleset release {r}, after assessment, it is decided:",
     ),
     "line_tier": ("一、监管层级", "1. Tier"),
@@ -153,6 +153,7 @@ CHROME: dict[str, tuple[str, str]] = {
     "line_platform_grade": ("四、平台等级", "4. Platform grade"),
     "line_observation": ("五、观察期", "5. Observation period"),
     "until": ("至 {d} 届满", "ends on {d}"),
+    "not_applicable": ("不适用(依法取缔)", "not applicable (prohibited)"),
     "notice_obligations": ("应当履行的义务", "Obligations to fulfil"),
     "notice_reasons": ("理由", "Reasons"),
     "notice_record": ("记录与复核信息", "Record and verification"),

@@ -45,6 +45,9 @@ def notice_lines(decision: dict[str, Any]) -> list[NoticeLine]:
         value = decision.get(field)
         if value is None:
             continue
+        if field == "intensity" and value.get("level") is None:  # prohibited: no intensity to set
+            lines.append(NoticeLine(field, None, _setters(decision, "tier", decision["tier"])))
+            continue
         lines.append(NoticeLine(field, value, _setters(decision, effect, value)))
     return lines
 
