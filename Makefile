@@ -23,10 +23,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the project with the `sandbox` command
 
-run: $(STAMP) ## record and print the bundled example cases, then serve the HTTP API on 127.0.0.1:8000 (docs at /docs)
+run: $(STAMP) ## record and print the bundled example cases, then serve the web workbench at / and the HTTP API (docs at /docs) on 127.0.0.1:8000
 	$(BIN)/sandbox cases load-examples
 	$(BIN)/sandbox examples
-	$(BIN)/sandbox serve --host 127.0.0.1 --port 8000 --next-free-port
+	$(BIN)/sandbox serve --host 127.0.0.1 --port 8000 --next-free-port --demo-keys
 
 test: lint typecheck pytest ## ruff, mypy and pytest
 

@@ -59,7 +59,12 @@ class LiveServer:
 
 @contextmanager
 def live_server(
-    database_url: str, *, log_path: Path, workers: int = 1, start_timeout: float = 90
+    database_url: str,
+    *,
+    log_path: Path,
+    workers: int = 1,
+    start_timeout: float = 90,
+    extra_args: tuple[str, ...] = (),
 ) -> Iterator[LiveServer]:
     """Start `sandbox serve` on 127.0.0.1 and a free port, wait until /v1/health answers 200,
     and stop it afterwards. Its standard output (the JSON logs) and errors go to log_path."""
@@ -68,7 +73,11 @@ def live_server(
     command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [*command, "--workers", str(workers)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            [*command, "--workers", str(workers), *extra_args],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     server = LiveServer("127.0.0.1", port, process, log_path)
     try:

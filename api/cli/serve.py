@@ -119,9 +119,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port = found
     from cases.store import open_store
 
-    open_store().dispose()  # migrate once, here, and fail early on a bad DATABASE_URL
+    store = open_store()  # migrate once, here, and fail early on a bad DATABASE_URL
+    try:
+        demo = _demo_keys(store) if args.demo_keys else []
+    finally:
+        store.dispose()
     shown = f"[{args.host}]" if ":" in args.host else args.host
     _say(f"serving the sandbox API on http://{shown}:{port} with {args.workers} worker process(es)")
+    _say(f"web workbench: http://{shown}:{port}/  (sign in with an API key)")
+    for line in demo:
+        _say(line)
     _say(f"interactive docs: http://{shown}:{port}/docs  (OpenAPI: http://{shown}:{port}/openapi.json)")
     command = sys.argv[0] if sys.argv[0].endswith("sandbox") else "sandbox"
     _say(f"make a key: {command} keys create --role regulator|platform|auditor [--uscc CODE] [--name TEXT]")
@@ -137,6 +144,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=10,
     )
     return EXIT_OK
+
+
+DEMO_PREFIX = "demo "
+
+
+def _demo_keys(store: "Store") -> list[str]:
+    """One fresh key per role for a demonstration (the platform's is bound to the first bundled
+    example with a USCC); earlier demo keys are revoked. Returns the lines that show them."""
+    from cases import EXAMPLES_DIR
+    from cases.store.keys import create_key, list_keys, revoke_key
+    from engine.documents import read_document
+
+    for row in list_keys(store):
+        if row.name.startswith(DEMO_PREFIX) and row.revoked_at is None and row.id is not None:
+            revoke_key(store, row.id)
+    platform = next(
+        (
+            doc
+            for path in sorted(EXAMPLES_DIR.glob("*.profile.json"))
+            if (doc := read_document(str(path))).get("uscc")
+        ),
+        None,
+    )
+    lines = ["demo API keys (made now, shown once; earlier demo keys are revoked):"]
+    for role in ROLES:
+        if role == "platform" and platform is None:
+            continue
+        uscc = str(platform["uscc"]) if role == "platform" and platform else None
+        made = create_key(store, role=role, uscc=uscc, name=f"{DEMO_PREFIX}{role}")
+        bound = f"  (USCC {uscc}, {platform['name']})" if uscc and platform else ""
+        lines.append(f"  {role:<9} {made.token}{bound}")
+    return lines
 
 
 def _workers(text: str) -> int:
@@ -160,6 +199,11 @@ def add_api_commands(sub: Any) -> None:
         "--next-free-port", action="store_true", help="if the port is taken, use the next free one"
     )
     serve.add_argument("--workers", type=_workers, default=1, help="worker processes (default 1)")
+    serve.add_argument(
+        "--demo-keys",
+        action="store_true",
+        help="make one API key per role for a demonstration and print them (revokes earlier demo keys)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     keys = sub.add_parser("keys", help="API keys of the HTTP service")
