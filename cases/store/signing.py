@@ -95,14 +95,23 @@ def fingerprint_of(public_raw: bytes) -> str:
     return hashlib.sha256(public_raw).hexdigest()
 
 
-def verify_hash(public_key_hex: str, hash_hex: str, signature_hex: str) -> bool:
-    """Does the signature verify over the raw bytes of this hash with this public key?"""
+def verify_bytes(public_key_hex: str, message: bytes, signature_hex: str) -> bool:
+    """Does the Ed25519 signature (hex) verify over the message with this public key (hex)?"""
     try:
         key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
-        key.verify(bytes.fromhex(signature_hex), bytes.fromhex(hash_hex))
+        key.verify(bytes.fromhex(signature_hex), message)
     except (ValueError, InvalidSignature):
         return False
     return True
+
+
+def verify_hash(public_key_hex: str, hash_hex: str, signature_hex: str) -> bool:
+    """Does the signature verify over the raw bytes of this hash with this public key?"""
+    try:
+        message = bytes.fromhex(hash_hex)
+    except ValueError:
+        return False
+    return verify_bytes(public_key_hex, message, signature_hex)
 
 
 def sign_hash(key: Ed25519PrivateKey, hash_hex: str) -> str:
