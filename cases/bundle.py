@@ -251,14 +251,24 @@ def _replay(body: dict[str, Any], records: dict[int, dict[str, Any]], report: Bu
             target.write_text(text, encoding="utf-8")
         try:
             book = load_rulebook(root, namespace=f"bundle{uuid.uuid4().hex[:12]}")
-        except (RuleFileError, OSError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            report.problems.append(f"rules: the bundled rules do not load ({first})")
+        except RuleFileError as exc:
+            report.problems.append(f"rules: the bundled rules do not load ({_first_line(exc)})")
+            return
+        except Exception as exc:  # altered rule files may fail anywhere in the loader
+            report.problems.append(
+                f"rules: the bundled rules do not load ({type(exc).__name__}: {_first_line(exc)})"
+            )
             return
     case = body["case"]
     for seq, record in sorted(records.items()):
         stored = stored_view(record, case_name=str(case.get("name")), case_uscc=case.get("uscc"))
-        result = replay(stored, rulebook=book)
+        try:
+            result = replay(stored, rulebook=book)
+        except Exception as exc:  # a bundled rule that compiles but fails when run
+            report.problems.append(
+                f"decision {seq}: replay failed ({type(exc).__name__}: {_first_line(exc)})"
+            )
+            continue
         if result.identical:
             report.checked.append(
                 f"decision {seq}: replayed from the bundled release {stored.release}, identical byte for byte"
@@ -267,3 +277,8 @@ def _replay(body: dict[str, Any], records: dict[int, dict[str, Any]], report: Bu
             report.problems.append(
                 f"decision {seq}: replay {result.status.replace('_', ' ')}: {result.message}"
             )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
