@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api.http import routes_assess, routes_records, routes_rules
+from api.http import routes_assess, routes_audit, routes_records, routes_rules
 from api.http.errors import install_error_handlers
 from api.http.limits import BodyLimit
 from api.http.logs import RequestContext, configure_logging
@@ -101,7 +101,7 @@ def create_app(store: Store | None = None) -> FastAPI:
     app.state.keys = KeyCache(opened)
     app.state.appender = appender
     install_error_handlers(app)
-    for module in (routes_assess, routes_records, routes_rules):
+    for module in (routes_assess, routes_records, routes_rules, routes_audit):
         app.include_router(module.router, prefix="/v1")
     app.add_middleware(BodyLimit)
     app.add_middleware(RequestContext)  # added last: the outermost, so it sees every response

@@ -40,8 +40,9 @@ def rule_files(rules_dir: Path = RULES_DIR) -> dict[str, str]:
     return files
 
 
-def _checkpoint_for(store: Store, key: Ed25519PrivateKey, last_seq: int) -> SignedCheckpoint:
-    """The latest checkpoint when it covers the case and is signed by this key, else a new one."""
+def _checkpoint_for(store: Store, key: Ed25519PrivateKey, last_seq: int, *, new: bool) -> SignedCheckpoint:
+    """The latest checkpoint when it covers the case and is signed by this key, else a new one
+    (when `new` allows it)."""
     fingerprint = fingerprint_of(raw_public(key.public_key()))
     with store.reading() as session:
         try:
@@ -50,11 +51,16 @@ def _checkpoint_for(store: Store, key: Ed25519PrivateKey, last_seq: int) -> Sign
             latest = None
     if latest is not None and latest.tree_size >= last_seq and latest.key_fingerprint == fingerprint:
         return latest
+    if not new:
+        raise CheckpointError(
+            f"no checkpoint of this key covers decision {last_seq} yet: a regulator makes one first"
+        )
     return make_checkpoint(store, key)
 
 
-def export_case(store: Store, case_id: int, *, key: Ed25519PrivateKey) -> bytes:
-    """The bundle of one case, as canonical JSON bytes (one line and a newline)."""
+def export_case(store: Store, case_id: int, *, key: Ed25519PrivateKey, new_checkpoint: bool = True) -> bytes:
+    """The bundle of one case, as canonical JSON bytes (one line and a newline); without
+    `new_checkpoint` it writes nothing and needs a checkpoint that covers the case already."""
     with store.reading() as session:
         case = session.get(Case, case_id)
         if case is None:
@@ -64,7 +70,7 @@ def export_case(store: Store, case_id: int, *, key: Ed25519PrivateKey) -> bytes:
         ).all()
         if not records:
             raise UnknownCase(f"case {case_id} has no decisions to export")
-    checkpoint = _checkpoint_for(store, key, records[-1].seq)
+    checkpoint = _checkpoint_for(store, key, records[-1].seq, new=new_checkpoint)
     with store.reading() as session:
         leaves = leaf_hashes(session, upto=checkpoint.tree_size)
         if len(leaves) != checkpoint.tree_size:
