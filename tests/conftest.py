@@ -1,6 +1,7 @@
 """Shared test helpers: build valid profiles with only the facts a test is about."""
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -33,3 +34,12 @@ def make_profile(**changes: Any) -> dict[str, Any]:
 def profile() -> Any:
     """The make_profile builder as a fixture."""
     return make_profile
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _checkpoint_key_outside_the_worktree(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A checkpoint key a test makes goes to a temporary folder, never the working directory."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("SANDBOX_CHECKPOINT_KEY", str(tmp_path_factory.mktemp("checkpoint") / "checkpoint.key"))
+    yield
+    patch.undo()

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
+from api.cli import audit as cli_audit
 from api.cli import records as cli_records
 from api.cli import reviews as cli_reviews
 from api.cli import rules as cli_rules
@@ -45,7 +46,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     """Assess each file in order; a bad file is reported and the others still run."""
     if args.jsonl is not None:
         return _sweep(args)
-    with cli_records.assessor(args) as assess:
+    with cli_audit.assessor(args) as assess:
         return _assess_files(args, assess)
 
 
@@ -193,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also say why not a lighter tier and what the platform could change",
     )
     cli_records.add_record_options(assess)
+    cli_audit.add_sign_option(assess)
     assess.set_defaults(func=cmd_assess)
 
     rules = sub.add_parser("rules", help="inspect the rule releases")
@@ -210,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     examples.add_argument("--lang", choices=("en", "zh"), default="en")
     examples.set_defaults(func=cmd_examples)
     cli_records.add_record_commands(sub, date_type=_date)
+    cli_audit.add_audit_commands(sub)
     cli_reviews.add_review_commands(sub, date_type=_date)
     cli_serve.add_api_commands(sub)
     return parser
@@ -233,7 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except SandboxError as exc:
         _error(f"{exc.code}: {exc}")
-        return EXIT_BAD_INPUT if exc.code in cli_records.BAD_INPUT_CODES else EXIT_FAILED
+        bad = cli_records.BAD_INPUT_CODES | cli_audit.BAD_INPUT_CODES
+        return EXIT_BAD_INPUT if exc.code in bad else EXIT_FAILED
     return code
 
 

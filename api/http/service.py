@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api.http import routes_assess, routes_records, routes_rules
+from api.http import routes_assess, routes_audit, routes_records, routes_rules
 from api.http.errors import install_error_handlers
 from api.http.limits import BodyLimit
 from api.http.logs import RequestContext, configure_logging
@@ -103,7 +103,7 @@ def create_app(store: Store | None = None) -> FastAPI:
     app.state.appender = appender
     install_error_handlers(app)
     install_web(app)  # the workbench pages at / (api/web)
-    for module in (routes_assess, routes_records, routes_rules):
+    for module in (routes_assess, routes_records, routes_rules, routes_audit):
         app.include_router(module.router, prefix="/v1")
     app.add_middleware(BodyLimit)
     app.add_middleware(RequestContext)  # added last: the outermost, so it sees every response

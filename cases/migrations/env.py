@@ -7,6 +7,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
+import cases.store.audit_tables
 import cases.store.keys
 import cases.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
