@@ -3,12 +3,14 @@ filters, what each role sees (a platform only its own self-assessments, else 404
 regulator's writes, and a notice whose every line cites measure and rule id."""
 
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from api.web.case_list import tier_pattern
 from api.web.notice import notice_lines, signature_block
 from cases.store import Store, count_decisions, get_decision, record_assessment
+from cases.store.signing import add_signature, create_signer, load_signing_key, sign_hash
 from engine import evaluate
 from tests.api_helpers import USCC_A, USCC_B, Keys, platform_profile
 from tests.conftest import make_profile
@@ -158,8 +160,25 @@ def test_every_notice_line_names_the_rules_that_set_it(web_store: Store) -> None
         "platform_grade": ["M23-GRADE"],
         "observation": ["M22-OBSERVE-NEW"],
     }
-    assert signature_block(get_decision(web_store, 3)) is None  # issue 12 signs notices
+    assert signature_block(web_store, get_decision(web_store, 3)) is None  # not signed
     prohibited = {
         line.field: [c.rule for c in line.cited] for line in notice_lines(get_decision(web_store, 2).decision)
     }
     assert prohibited["intensity"] == prohibited["tier"] == ["M22-BAN-ACTIVITY"]
+
+
+def test_a_signed_decision_shows_its_signature_in_the_notice(
+    web: TestClient, web_keys: Keys, web_store: Store, tmp_path: Path
+) -> None:
+    _fill(web_store)
+    key_file = tmp_path / "inspector.pem"
+    phrase = "a long passphrase"
+    signer = create_signer(web_store, name="Inspector Wang", passphrase=phrase, key_file=key_file)
+    stored = get_decision(web_store, 2)  # platform B's regulatory decision
+    key = load_signing_key(key_file, phrase)
+    add_signature(web_store, record_id=2, signer_id=signer.id, signature_hex=sign_hash(key, stored.hash))
+    signed_in(web, web_keys.regulator)
+    notice = web.get("/decisions/2/notice").text
+    assert "Inspector Wang" in notice and signer.fingerprint in notice and "签名 (Ed25519)" in notice
+    lines = dict((en, value) for _, en, value in signature_block(web_store, stored) or [])
+    assert lines["Verifies"] == "✓" and lines["Record hash signed"] == stored.hash

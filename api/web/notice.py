@@ -1,10 +1,11 @@
 """The decision notice (监管决定书): each line of a regulatory decision with the rules that set
-it, so every line cites its measure and rule id. The signing hook is `signature_block`."""
+it, so every line cites its measure and rule id. `signature_block` reads the regulator's signature."""
 
 from dataclasses import dataclass
 from typing import Any
 
-from cases.store import StoredDecision
+from cases.store import Store, StoredDecision
+from cases.store.signing import signature_of
 
 # Each line of the notice and the decision field it states (the effect key rules set).
 LINES = (
@@ -52,7 +53,28 @@ def notice_lines(decision: dict[str, Any]) -> list[NoticeLine]:
     return lines
 
 
-def signature_block(stored: StoredDecision) -> dict[str, Any] | None:
-    """The notice's signature (issue 12 wires the signing helper in here): None, unsigned."""
-    del stored
-    return None
+# The notice's signature lines: (zh, en) label and the SignatureView field shown.
+SIGNATURE_LINES = (
+    ("签署人", "Signed by", "signer"),
+    ("密钥指纹", "Key fingerprint", "fingerprint"),
+    ("签署的记录哈希", "Record hash signed", "record_hash"),
+    ("签名 (Ed25519)", "Signature (Ed25519)", "signature"),
+    ("签署时间", "Signed at", "signed_at"),
+    ("验证", "Verifies", "verifies"),
+)
+
+
+def signature_block(store: Store, stored: StoredDecision) -> list[tuple[str, str, str]] | None:
+    """The regulator's signature of this decision as (zh, en, value) lines, or None if unsigned."""
+    view = signature_of(store, stored.id)
+    if view is None:
+        return None
+    values = {
+        "signer": f"{view.signer_name} (#{view.signer_id})",
+        "fingerprint": view.fingerprint,
+        "record_hash": view.record_hash,
+        "signature": view.signature,
+        "signed_at": view.signed_at,
+        "verifies": "✓" if view.verifies else "✗",
+    }
+    return [(zh, en, values[field]) for zh, en, field in SIGNATURE_LINES]

@@ -22,6 +22,6 @@ def notice(page: Viewer, decision_id: int) -> Response:
         stored=stored,
         decision=decision,
         lines=notice_lines(decision),
-        signature=signature_block(stored),
+        signature=signature_block(page.store, stored),
         year=stored.as_of.year,
     )
