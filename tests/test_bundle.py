@@ -60,12 +60,14 @@ def test_an_exported_bundle_verifies_offline_and_replays_every_decision(bundle: 
     assert [n["seq"] for n in body["neighbours"]] == [2, 4]
 
 
-def test_every_single_byte_changed_is_detected(bundle: bytes) -> None:
-    step = max(1, len(bundle) // 400)
+def test_a_single_byte_changed_anywhere_is_detected(bundle: bytes) -> None:
+    # 500 positions spread over the whole file; the replay is left out here (each change is
+    # caught by the seal at the least) and tested on its own below
+    step = max(1, len(bundle) // 500)
     for position in range(0, len(bundle) - 1, step):
         changed = bytearray(bundle)
         changed[position] = changed[position] ^ 0x01
-        report = verify_bundle(bytes(changed))
+        report = verify_bundle(bytes(changed), replay_decisions=False)
         assert not report.ok, position
 
 
