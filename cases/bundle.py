@@ -102,8 +102,15 @@ def verify_bundle(data: bytes, *, replay_decisions: bool = True) -> BundleReport
             f"checkpoint of {checkpoint.tree_size} decisions signed {checkpoint.timestamp} "
             f"by key {checkpoint.key_fingerprint[:16]}…"
         )
-    records = _check_records(body, checkpoint, report)
-    _check_signatures(body, records, report)
+    try:
+        records = _check_records(body, checkpoint, report)
+        _check_signatures(body, records, report)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        # valid JSON of the wrong shape (a list where an object belongs, a number for a text)
+        report.problems.append(
+            f"the bundle's structure is malformed ({type(exc).__name__}: {_first_line(exc)})"
+        )
+        return report
     if replay_decisions and records:
         _replay(body, records, report)
     return report

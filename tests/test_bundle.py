@@ -132,3 +132,11 @@ def test_a_file_that_is_not_a_bundle_is_named(tmp_path: Path) -> None:
         verify_bundle(b"{\n  oops").problems[0].startswith("the bundle is not valid JSON at line 2 column 3")
     )
     assert verify_bundle(b"\xff").problems == ["the bundle is not UTF-8 text at byte 0"]
+
+
+def test_valid_json_of_the_wrong_shape_is_named_not_a_crash(bundle: bytes) -> None:
+    def change(body: dict[str, Any]) -> None:
+        body["proofs"] = ["not", "an", "object"]
+
+    report = verify_bundle(edited(bundle, change))
+    assert any(p.startswith("the bundle's structure is malformed (AttributeError") for p in report.problems)
