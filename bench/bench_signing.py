@@ -9,6 +9,10 @@ and the offline verification of a case bundle of 100 decisions.
   root, then an inclusion proof of the middle record and consistency proofs to 1,000,000 from
   500,000 and from 999,999, each with its size in hashes and bytes and its check time. Reading
   the hashes from the database is not included (a sequential scan of one column).
+- checkpoint on a store: `make_checkpoint` (what `sandbox audit checkpoint` runs: the chain walk,
+  the check of earlier checkpoints, reading every record hash, the root, the signature) on a
+  SQLite store bulk-filled with --store records (bench_records.bulk_fill), and a second
+  checkpoint over the same store (which also checks the first).
 - verify-bundle: a case of 100 signed decisions exported from a SQLite store, verified as
   `sandbox audit verify-bundle` does (seal, checkpoint, hashes, proofs, links, signatures, replay
   from the bundled rules), median of 3 runs.
@@ -125,6 +129,27 @@ def merkle_rows(size: int) -> list[Row]:
     return rows
 
 
+def store_checkpoint_rows(folder: Path, count: int) -> list[Row]:
+    from bench_records import bulk_fill, pool_of
+
+    store = open_store(StoreSettings(database_url=f"sqlite:///{folder / 'checkpoint.db'}"))
+    try:
+        bulk_fill(store, pool_of(500, seed=3), count)
+        key = load_checkpoint_key(folder / "store-checkpoint.key", create=True)
+        first, _ = timed(lambda: make_checkpoint(store, key))
+        second, _ = timed(lambda: make_checkpoint(store, key))
+    finally:
+        store.dispose()
+    return [
+        row(
+            f"sqlite: `audit checkpoint` of a store of {count:,} records (chain walk included)",
+            round(first, 2),
+            "s",
+        ),
+        row(f"sqlite: a second checkpoint of the {count:,} (checks the first too)", round(second, 2), "s"),
+    ]
+
+
 def bundle_rows(folder: Path, decisions: int) -> list[Row]:
     store = open_store(StoreSettings(database_url=f"sqlite:///{folder / 'bundle.db'}"))
     try:
@@ -162,12 +187,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--signs", type=int, default=2_000, help="signatures timed")
     parser.add_argument("--records", type=int, default=200, help="decisions recorded each way")
     parser.add_argument("--bundle", type=int, default=100, help="decisions in the exported case")
+    parser.add_argument("--store", type=int, default=100_000, help="records of the checkpointed store")
     args = parser.parse_args(argv)
     print(header(), flush=True)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         rows = signature_rows(folder, args.signs, args.records)
         rows += merkle_rows(args.size)
+        rows += store_checkpoint_rows(folder, args.store)
         rows += bundle_rows(folder, args.bundle)
     for r in rows:
         print(f"{r['figure']}: {r['value']} {r['unit']}")
