@@ -58,6 +58,12 @@ def test_a_regulator_signs_decisions_and_an_auditor_verifies_the_bundle_offline(
     assert "ok      decision 2: signed by signer 1 (Regulator Li" in out
     assert "ok      decision 2: replayed from the bundled release 2026.01, identical byte for byte" in out
     assert out.endswith("case2.json: verified offline\n")
+    published_key = json.loads(published.read_text())["key_fingerprint"]
+    bundle = str(tmp_path / "case2.json")
+    assert main(["audit", "verify-bundle", bundle, "--checkpoint-key", published_key]) == 0
+    capsys.readouterr()
+    assert main(["audit", "verify-bundle", bundle, "--checkpoint-key", "ab" * 32]) == 2
+    assert "not a checkpoint key given as trusted" in capsys.readouterr().err
 
 
 def test_a_bundle_with_one_byte_changed_exits_2_naming_what_failed(

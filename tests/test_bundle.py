@@ -140,3 +140,18 @@ def test_valid_json_of_the_wrong_shape_is_named_not_a_crash(bundle: bytes) -> No
 
     report = verify_bundle(edited(bundle, change))
     assert any(p.startswith("the bundle's structure is malformed (AttributeError") for p in report.problems)
+
+
+def test_keys_other_than_the_published_ones_are_refused(bundle: bytes) -> None:
+    body = json.loads(bundle)
+    checkpoint_key = body["checkpoint"]["key_fingerprint"]
+    signer_key = body["signatures"][0]["signer"]["fingerprint"]
+    assert verify_bundle(bundle, checkpoint_keys=[checkpoint_key], signer_keys=[signer_key]).ok
+    report = verify_bundle(bundle, checkpoint_keys=["ab" * 32], signer_keys=["cd" * 32])
+    assert f"checkpoint: signed by key {checkpoint_key[:16]}…, not a checkpoint key given as trusted" in (
+        report.problems
+    )
+    assert (
+        f"signature of decision 1: made with key {signer_key[:16]}…, not a signer key given as trusted"
+        in (report.problems)
+    )

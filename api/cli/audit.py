@@ -241,7 +241,7 @@ def cmd_verify_bundle(args: argparse.Namespace) -> int:
     except OSError as exc:
         _error(f"{args.file}: {exc.strerror or exc}")
         return EXIT_BAD_INPUT
-    report = verify_bundle(data)
+    report = verify_bundle(data, checkpoint_keys=args.checkpoint_key or (), signer_keys=args.signer_key or ())
     if args.json:
         print(json.dumps({**report.model_dump(), "ok": report.ok}, ensure_ascii=False))
     else:
@@ -334,4 +334,10 @@ def add_audit_commands(sub: Any) -> None:
     check = audit_sub.add_parser("verify-bundle", help="verify a bundle offline (no database, no network)")
     check.add_argument("file", metavar="FILE")
     check.add_argument("--json", action="store_true")
+    check.add_argument(
+        "--checkpoint-key", action="append", metavar="FINGERPRINT", help="trust only this checkpoint key"
+    )
+    check.add_argument(
+        "--signer-key", action="append", metavar="FINGERPRINT", help="trust only these signer keys"
+    )
     check.set_defaults(func=cmd_verify_bundle)
