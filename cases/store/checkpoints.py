@@ -297,9 +297,10 @@ def check_against(leaves: Sequence[bytes], checkpoint: SignedCheckpoint, *, sinc
     if signed:
         return f"{name} (size {checkpoint.tree_size}) is not validly signed: {signed}"
     if len(leaves) < checkpoint.tree_size:
+        gone = checkpoint.tree_size - len(leaves)
         return (
             f"{name} covers {checkpoint.tree_size} decisions but the store holds {len(leaves)}: "
-            f"decisions {len(leaves) + 1}-{checkpoint.tree_size} were removed"
+            f"{gone} decision(s) among {since + 1}-{checkpoint.tree_size} were removed"
         )
     top = merkle.root(leaves[: checkpoint.tree_size]).hex()
     if top != checkpoint.root_hash:
