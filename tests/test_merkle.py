@@ -11,6 +11,7 @@ from cases.store.merkle import (
     inclusion_proof,
     leaf_hash,
     node_hash,
+    prefix_roots,
     root,
     verify_consistency,
     verify_inclusion,
@@ -49,6 +50,13 @@ def test_the_root_equals_the_rfc_definition_for_every_size_up_to_70() -> None:
     for n in range(71):
         data, leaves = leaves_of(n)
         assert root(leaves) == reference_mth(data), n
+
+
+def test_the_roots_of_every_prefix_come_from_one_pass() -> None:
+    _, leaves = leaves_of(130)
+    roots = prefix_roots(leaves, range(131))
+    assert roots == {m: root(leaves[:m]) for m in range(131)}
+    assert prefix_roots(leaves, [200, 7]) == {7: root(leaves[:7])}
 
 
 def test_every_inclusion_proof_verifies_for_sizes_up_to_40_and_a_forged_one_does_not() -> None:
