@@ -87,6 +87,31 @@ def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
     return path
 
 
+def inclusion_proofs(leaves: Sequence[bytes], indices: Sequence[int]) -> dict[int, list[bytes]]:
+    """The inclusion proofs of many leaves from one build of the tree (levels kept in memory):
+    each proof is the siblings from the leaf up, a level without a sibling skipped."""
+    for index in indices:
+        if not 0 <= index < len(leaves):
+            raise ValueError(f"leaf {index} is not in a tree of {len(leaves)} leaves")
+    levels = [list(leaves)]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        above = [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
+        if len(below) % 2:
+            above.append(below[-1])
+        levels.append(above)
+    proofs: dict[int, list[bytes]] = {}
+    for index in indices:
+        path, position = [], index
+        for level in levels[:-1]:
+            sibling = position ^ 1
+            if sibling < len(level):
+                path.append(level[sibling])
+            position //= 2
+        proofs[index] = path
+    return proofs
+
+
 def root_from_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes | None:
     """The root a leaf and its proof lead to (RFC 9162 2.1.3.2), or None if the proof cannot fit."""
     if not 0 <= index < size:
