@@ -107,6 +107,8 @@ def merkle_rows(size: int) -> list[Row]:
     middle = size // 2
     proof_seconds, proof = timed(lambda: merkle.inclusion_proof(leaves, middle))
     check = micro(lambda: merkle.verify_inclusion(leaves[middle], middle, size, proof, top), 200)
+    many = list(range(0, size, max(1, size // 200)))[:200]
+    many_seconds, _ = timed(lambda: merkle.inclusion_proofs(leaves, many))
     rows = [
         row("records in the Merkle tree", size, "records"),
         row(f"leaf hashes of {size:,} records", round(leaf_seconds, 2), "s"),
@@ -116,6 +118,11 @@ def merkle_rows(size: int) -> list[Row]:
         row("inclusion proof size in bytes", 32 * len(proof), "bytes"),
         row("inclusion proof: build from the leaves", round(proof_seconds, 2), "s"),
         row("inclusion proof: verify, median", round(check, 1), "µs"),
+        row(
+            f"{len(many)} inclusion proofs from one build of the tree (what an export does)",
+            round(many_seconds, 2),
+            "s",
+        ),
     ]
     for old in (size // 2, size - 1):
         old_root = merkle.root(leaves[:old])
@@ -162,7 +169,7 @@ def bundle_rows(folder: Path, decisions: int) -> list[Row]:
             record_signed(store, {**base, "assessment_date": day.isoformat()}, key=key, actor="bench")
         checkpoint_key = load_checkpoint_key(folder / "checkpoint.key", create=True)
         make_checkpoint(store, checkpoint_key)
-        data = export_case(store, 1, key=checkpoint_key)
+        export_seconds, data = timed(lambda: export_case(store, 1, key=checkpoint_key))
     finally:
         store.dispose()
     times = []
@@ -173,6 +180,7 @@ def bundle_rows(folder: Path, decisions: int) -> list[Row]:
     replayed = sum("identical byte for byte" in line for line in report.checked)
     return [
         row(f"bundle of a case of {decisions} decisions", len(data), "bytes"),
+        row(f"`audit export` of the case of {decisions} decisions (SQLite)", round(export_seconds, 2), "s"),
         row(
             f"verify-bundle of {decisions} decisions ({replayed} replayed), median of 3",
             round(median(times), 2),
