@@ -142,3 +142,20 @@ def test_audit_verify_exits_1_on_a_history_rebuilt_after_a_published_checkpoint(
     assert out.startswith("chain intact: 2 decision(s)")
     assert "checkpoints BROKEN: history rebuilt after checkpoint 1" in out
     assert main(["audit", "export", "1", "-o", str(tmp_path / "b.json")]) == 0  # a new checkpoint is made
+
+
+def test_a_decision_recorded_unsigned_is_signed_afterwards_once(
+    cli: dict[str, Path], store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = tmp_path / "li.pem"
+    assert main(["signers", "create", "--name", "Li", "-o", str(key)]) == 0
+    assert main(["assess", "--record", str(cli["first"])]) == 0
+    assert signature_of(store, 1) is None
+    assert main(["signers", "sign", "1", "--with", str(key)]) == 0
+    assert "decision 1 signed by signer 1 (Li)" in capsys.readouterr().out
+    view = signature_of(store, 1)
+    assert view is not None and view.verifies
+    assert main(["signers", "sign", "1", "--with", str(key)]) == 2
+    assert "decision 1 is signed already" in capsys.readouterr().err
+    assert main(["signers", "sign", "9", "--with", str(key)]) == 2
+    assert "unknown_decision: no decision 9" in capsys.readouterr().err
