@@ -11,6 +11,7 @@ import hashlib
 import json
 import tempfile
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -79,8 +80,19 @@ class BundleError(ValueError):
     """A file that cannot be read as a bundle at all."""
 
 
-def verify_bundle(data: bytes, *, replay_decisions: bool = True) -> BundleReport:
-    """Verify a bundle's bytes; every problem found is listed, not only the first."""
+def verify_bundle(
+    data: bytes,
+    *,
+    replay_decisions: bool = True,
+    checkpoint_keys: Sequence[str] = (),
+    signer_keys: Sequence[str] = (),
+) -> BundleReport:
+    """Verify a bundle's bytes; every problem found is listed, not only the first.
+
+    With `checkpoint_keys` or `signer_keys` (fingerprints the store and the regulators published),
+    a checkpoint or signature made with any other key is a problem too: without them a bundle
+    forged wholesale with fresh keys would verify against itself.
+    """
     report = BundleReport()
     try:
         body = read_bundle(data)
@@ -93,6 +105,11 @@ def verify_bundle(data: bytes, *, replay_decisions: bool = True) -> BundleReport
         report.problems.append(f"checkpoint: not a signed checkpoint ({exc.error_count()} field error(s))")
         return report
     report.checkpoint_key = checkpoint.key_fingerprint
+    if checkpoint_keys and checkpoint.key_fingerprint not in {k.lower() for k in checkpoint_keys}:
+        report.problems.append(
+            f"checkpoint: signed by key {checkpoint.key_fingerprint[:16]}…, "
+            "not a checkpoint key given as trusted"
+        )
     _check_seal(body, checkpoint, report)
     problem = checkpoint.problem()
     if problem:
@@ -102,8 +119,15 @@ def verify_bundle(data: bytes, *, replay_decisions: bool = True) -> BundleReport
             f"checkpoint of {checkpoint.tree_size} decisions signed {checkpoint.timestamp} "
             f"by key {checkpoint.key_fingerprint[:16]}…"
         )
-    records = _check_records(body, checkpoint, report)
-    _check_signatures(body, records, report)
+    try:
+        records = _check_records(body, checkpoint, report)
+        _check_signatures(body, records, report, trusted={k.lower() for k in signer_keys})
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        # valid JSON of the wrong shape (a list where an object belongs, a number for a text)
+        report.problems.append(
+            f"the bundle's structure is malformed ({type(exc).__name__}: {_first_line(exc)})"
+        )
+        return report
     if replay_decisions and records:
         _replay(body, records, report)
     return report
@@ -183,7 +207,9 @@ def _check_records(
     return good
 
 
-def _check_signatures(body: dict[str, Any], records: dict[int, dict[str, Any]], report: BundleReport) -> None:
+def _check_signatures(
+    body: dict[str, Any], records: dict[int, dict[str, Any]], report: BundleReport, *, trusted: set[str]
+) -> None:
     signed: set[int] = set()
     for entry in body["signatures"]:
         seq, signer = entry.get("record_seq"), entry.get("signer") or {}
@@ -207,6 +233,10 @@ def _check_signatures(body: dict[str, Any], records: dict[int, dict[str, Any]], 
             )
         elif problem := _validity(entry, signer):
             report.problems.append(f"{where}: {problem}")
+        elif trusted and fingerprint not in trusted:
+            report.problems.append(
+                f"{where}: made with key {fingerprint[:16]}…, not a signer key given as trusted"
+            )
         else:
             signed.add(seq)
             report.signers.append(f"{signer.get('id')} {signer.get('name')} {fingerprint}")

@@ -58,6 +58,12 @@ def test_a_regulator_signs_decisions_and_an_auditor_verifies_the_bundle_offline(
     assert "ok      decision 2: signed by signer 1 (Regulator Li" in out
     assert "ok      decision 2: replayed from the bundled release 2026.01, identical byte for byte" in out
     assert out.endswith("case2.json: verified offline\n")
+    published_key = json.loads(published.read_text())["key_fingerprint"]
+    bundle = str(tmp_path / "case2.json")
+    assert main(["audit", "verify-bundle", bundle, "--checkpoint-key", published_key]) == 0
+    capsys.readouterr()
+    assert main(["audit", "verify-bundle", bundle, "--checkpoint-key", "ab" * 32]) == 2
+    assert "not a checkpoint key given as trusted" in capsys.readouterr().err
 
 
 def test_a_bundle_with_one_byte_changed_exits_2_naming_what_failed(
@@ -136,3 +142,20 @@ def test_audit_verify_exits_1_on_a_history_rebuilt_after_a_published_checkpoint(
     assert out.startswith("chain intact: 2 decision(s)")
     assert "checkpoints BROKEN: history rebuilt after checkpoint 1" in out
     assert main(["audit", "export", "1", "-o", str(tmp_path / "b.json")]) == 0  # a new checkpoint is made
+
+
+def test_a_decision_recorded_unsigned_is_signed_afterwards_once(
+    cli: dict[str, Path], store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = tmp_path / "li.pem"
+    assert main(["signers", "create", "--name", "Li", "-o", str(key)]) == 0
+    assert main(["assess", "--record", str(cli["first"])]) == 0
+    assert signature_of(store, 1) is None
+    assert main(["signers", "sign", "1", "--with", str(key)]) == 0
+    assert "decision 1 signed by signer 1 (Li)" in capsys.readouterr().out
+    view = signature_of(store, 1)
+    assert view is not None and view.verifies
+    assert main(["signers", "sign", "1", "--with", str(key)]) == 2
+    assert "decision 1 is signed already" in capsys.readouterr().err
+    assert main(["signers", "sign", "9", "--with", str(key)]) == 2
+    assert "unknown_decision: no decision 9" in capsys.readouterr().err

@@ -60,12 +60,14 @@ def test_an_exported_bundle_verifies_offline_and_replays_every_decision(bundle: 
     assert [n["seq"] for n in body["neighbours"]] == [2, 4]
 
 
-def test_every_single_byte_changed_is_detected(bundle: bytes) -> None:
-    step = max(1, len(bundle) // 400)
+def test_a_single_byte_changed_anywhere_is_detected(bundle: bytes) -> None:
+    # 500 positions spread over the whole file; the replay is left out here (each change is
+    # caught by the seal at the least) and tested on its own below
+    step = max(1, len(bundle) // 500)
     for position in range(0, len(bundle) - 1, step):
         changed = bytearray(bundle)
         changed[position] = changed[position] ^ 0x01
-        report = verify_bundle(bytes(changed))
+        report = verify_bundle(bytes(changed), replay_decisions=False)
         assert not report.ok, position
 
 
@@ -130,3 +132,26 @@ def test_a_file_that_is_not_a_bundle_is_named(tmp_path: Path) -> None:
         verify_bundle(b"{\n  oops").problems[0].startswith("the bundle is not valid JSON at line 2 column 3")
     )
     assert verify_bundle(b"\xff").problems == ["the bundle is not UTF-8 text at byte 0"]
+
+
+def test_valid_json_of_the_wrong_shape_is_named_not_a_crash(bundle: bytes) -> None:
+    def change(body: dict[str, Any]) -> None:
+        body["proofs"] = ["not", "an", "object"]
+
+    report = verify_bundle(edited(bundle, change))
+    assert any(p.startswith("the bundle's structure is malformed (AttributeError") for p in report.problems)
+
+
+def test_keys_other_than_the_published_ones_are_refused(bundle: bytes) -> None:
+    body = json.loads(bundle)
+    checkpoint_key = body["checkpoint"]["key_fingerprint"]
+    signer_key = body["signatures"][0]["signer"]["fingerprint"]
+    assert verify_bundle(bundle, checkpoint_keys=[checkpoint_key], signer_keys=[signer_key]).ok
+    report = verify_bundle(bundle, checkpoint_keys=["ab" * 32], signer_keys=["cd" * 32])
+    assert f"checkpoint: signed by key {checkpoint_key[:16]}…, not a checkpoint key given as trusted" in (
+        report.problems
+    )
+    assert (
+        f"signature of decision 1: made with key {signer_key[:16]}…, not a signer key given as trusted"
+        in (report.problems)
+    )

@@ -9,8 +9,10 @@ from cases.store.merkle import (
     EMPTY_ROOT,
     consistency_proof,
     inclusion_proof,
+    inclusion_proofs,
     leaf_hash,
     node_hash,
+    prefix_roots,
     root,
     verify_consistency,
     verify_inclusion,
@@ -49,6 +51,19 @@ def test_the_root_equals_the_rfc_definition_for_every_size_up_to_70() -> None:
     for n in range(71):
         data, leaves = leaves_of(n)
         assert root(leaves) == reference_mth(data), n
+
+
+def test_the_roots_of_every_prefix_come_from_one_pass() -> None:
+    _, leaves = leaves_of(130)
+    roots = prefix_roots(leaves, range(131))
+    assert roots == {m: root(leaves[:m]) for m in range(131)}
+    assert prefix_roots(leaves, [200, 7]) == {7: root(leaves[:7])}
+
+
+def test_proofs_built_together_equal_the_rfc_path_of_each_leaf() -> None:
+    for n in range(1, 41):
+        _, leaves = leaves_of(n)
+        assert inclusion_proofs(leaves, range(n)) == {i: inclusion_proof(leaves, i) for i in range(n)}, n
 
 
 def test_every_inclusion_proof_verifies_for_sizes_up_to_40_and_a_forged_one_does_not() -> None:

@@ -133,7 +133,10 @@ def test_records_removed_after_a_checkpoint_are_detected(
         assert verify_chain(session).intact
     intact, problem = checked(store)
     assert not intact
-    assert problem == "checkpoint 1 covers 5 decisions but the store holds 4: decisions 5-5 were removed"
+    assert (
+        problem
+        == "checkpoint 1 covers 5 decisions but the store holds 4: 1 decision(s) among 1-5 were removed"
+    )
 
 
 def test_no_checkpoint_is_signed_over_a_broken_chain(store: Store, tmp_path: Path, database_url: str) -> None:
@@ -157,3 +160,26 @@ def test_a_reordered_chain_is_caught_at_the_moved_record(
         cp = verify_checkpoints(session)
     assert (report.intact, report.broken_at) == (False, 2)
     assert not cp.intact and cp.problem is not None and "history rebuilt after checkpoint 1" in cp.problem
+
+
+def test_a_decision_deleted_and_the_rest_renumbered_is_placed_after_the_last_good_checkpoint(
+    store: Store, tmp_path: Path, database_url: str
+) -> None:
+    key = load_checkpoint_key(tmp_path / "cp.key", create=True)
+    fill(store, 3)
+    make_checkpoint(store, key)
+    fill(store, 3, start=3)
+    make_checkpoint(store, key)
+    # the tamperer deletes decision 5, renumbers 6 as 5 and rebuilds the chain from there
+    raw_sql(database_url, "DELETE FROM decision_record WHERE seq = 5")
+    raw_sql(database_url, "UPDATE decision_record SET seq = 5, case_seq = 1 WHERE seq = 6")
+    raw_sql(database_url, "UPDATE chain_head SET seq = 5 WHERE id = 1")
+    rebuild_chain(database_url, seq=5, old='"tier":"standard"', new='"tier":"standard"')
+    with store.reading() as session:
+        assert verify_chain(session).intact
+    intact, problem = checked(store)
+    assert not intact
+    assert (
+        problem
+        == "checkpoint 2 covers 6 decisions but the store holds 5: 1 decision(s) among 4-6 were removed"
+    )

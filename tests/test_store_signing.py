@@ -47,6 +47,9 @@ def test_a_signed_decision_round_trips_and_verifies_with_the_registered_key(
     assert view.fingerprint == signer.fingerprint and view.record_hash == stored.hash and view.verifies
     assert verify_hash(signer.public_key, stored.hash, view.signature)
     assert signature_of(store, stored.id) == view
+    fields = view.notice_fields()
+    assert fields["signer"] == f"Regulator Li (signer {signer.id})" and fields["verifies"] == "yes"
+    assert fields["key fingerprint"] == signer.fingerprint and fields["signature"] == view.signature
     assert [s.public_key for s in list_signers(store)] == [signer.public_key]
 
 

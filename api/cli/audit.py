@@ -116,6 +116,27 @@ def cmd_signers_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_signers_sign(args: argparse.Namespace) -> int:
+    """Sign a regulatory decision recorded unsigned (by the API, `reassess`, before signing existed)."""
+    from cases.store import get_decision
+    from cases.store.signing import add_signature, sign_hash, signer_of_key
+
+    key = _signing_key(args.key_file)
+    with cli_records._store() as store:
+        stored = get_decision(store, args.decision_id)
+        with store.reading() as session:
+            signer = signer_of_key(session, key)
+        assert signer.id is not None
+        view = add_signature(
+            store, record_id=stored.id, signer_id=signer.id, signature_hex=sign_hash(key, stored.hash)
+        )
+    print(
+        f"decision {view.record_id} signed by signer {view.signer_id} ({view.signer_name}), "
+        f"key {view.fingerprint}"
+    )
+    return EXIT_OK
+
+
 def add_sign_option(assess: argparse.ArgumentParser) -> None:
     assess.add_argument(
         "--sign-with",
@@ -241,7 +262,7 @@ def cmd_verify_bundle(args: argparse.Namespace) -> int:
     except OSError as exc:
         _error(f"{args.file}: {exc.strerror or exc}")
         return EXIT_BAD_INPUT
-    report = verify_bundle(data)
+    report = verify_bundle(data, checkpoint_keys=args.checkpoint_key or (), signer_keys=args.signer_key or ())
     if args.json:
         print(json.dumps({**report.model_dump(), "ok": report.ok}, ensure_ascii=False))
     else:
@@ -302,6 +323,10 @@ def add_audit_commands(sub: Any) -> None:
     revoke = signers_sub.add_parser("revoke", help="revoke a signer for good")
     revoke.add_argument("signer_id", type=int, metavar="ID")
     revoke.set_defaults(func=_bad_input(guarded(cmd_signers_revoke)))
+    sign = signers_sub.add_parser("sign", help="sign a regulatory decision recorded unsigned")
+    sign.add_argument("decision_id", type=int, metavar="DECISION_ID")
+    sign.add_argument("--with", dest="key_file", type=Path, required=True, metavar="KEYFILE")
+    sign.set_defaults(func=_bad_input(guarded(cmd_signers_sign)))
     listing = signers_sub.add_parser("list", help="the signers with their keys and validity")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(func=_bad_input(guarded(cmd_signers_list)))
@@ -334,4 +359,10 @@ def add_audit_commands(sub: Any) -> None:
     check = audit_sub.add_parser("verify-bundle", help="verify a bundle offline (no database, no network)")
     check.add_argument("file", metavar="FILE")
     check.add_argument("--json", action="store_true")
+    check.add_argument(
+        "--checkpoint-key", action="append", metavar="FINGERPRINT", help="trust only this checkpoint key"
+    )
+    check.add_argument(
+        "--signer-key", action="append", metavar="FINGERPRINT", help="trust only these signer keys"
+    )
     check.set_defaults(func=cmd_verify_bundle)

@@ -290,18 +290,26 @@ def consistency(store: Store, old_id: int, new_id: int) -> ConsistencyProof:
     return ConsistencyProof(old=old, new=new, path=[p.hex() for p in path])
 
 
-def check_against(leaves: Sequence[bytes], checkpoint: SignedCheckpoint, *, since: int = 0) -> str | None:
-    """Why the records no longer match a checkpoint, or None when they do."""
+def check_against(
+    leaves: Sequence[bytes],
+    checkpoint: SignedCheckpoint,
+    *,
+    since: int = 0,
+    roots: Mapping[int, bytes] | None = None,
+) -> str | None:
+    """Why the records no longer match a checkpoint, or None when they do (`roots`: the prefix
+    roots already computed, merkle.prefix_roots)."""
     name = f"checkpoint {checkpoint.id}" if checkpoint.id else "the published checkpoint"
     signed = checkpoint.problem()
     if signed:
         return f"{name} (size {checkpoint.tree_size}) is not validly signed: {signed}"
     if len(leaves) < checkpoint.tree_size:
+        gone = checkpoint.tree_size - len(leaves)
         return (
             f"{name} covers {checkpoint.tree_size} decisions but the store holds {len(leaves)}: "
-            f"decisions {len(leaves) + 1}-{checkpoint.tree_size} were removed"
+            f"{gone} decision(s) among {since + 1}-{checkpoint.tree_size} were removed"
         )
-    top = merkle.root(leaves[: checkpoint.tree_size]).hex()
+    top = (roots or merkle.prefix_roots(leaves, [checkpoint.tree_size]))[checkpoint.tree_size].hex()
     if top != checkpoint.root_hash:
         span = f"{since + 1}-{checkpoint.tree_size}"
         return (
@@ -320,9 +328,10 @@ def verify_checkpoints(session: Session, *, published: Sequence[SignedCheckpoint
     if not every:
         return CheckpointReport(intact=True, checkpoints=0)
     leaves = leaf_hashes(session)
+    roots = merkle.prefix_roots(leaves, [c.tree_size for c in every])
     since = 0
     for checkpoint in every:
-        problem = check_against(leaves, checkpoint, since=since)
+        problem = check_against(leaves, checkpoint, since=since, roots=roots)
         if problem:
             return CheckpointReport(
                 intact=False, checkpoints=len(every), broken_checkpoint=checkpoint.id, problem=problem

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import col, select
 
 from cases.bundle import BUNDLE_FORMAT, RULE_FILES, seal_message
+from cases.store import merkle
 from cases.store.audit_tables import DecisionSignature, Signer
 from cases.store.chain import record_content
 from cases.store.checkpoints import (
@@ -21,7 +22,6 @@ from cases.store.checkpoints import (
     get_checkpoint,
     leaf_hashes,
     make_checkpoint,
-    proof_in,
 )
 from cases.store.database import Store
 from cases.store.errors import UnknownCase
@@ -76,12 +76,13 @@ def export_case(store: Store, case_id: int, *, key: Ed25519PrivateKey, new_check
         if len(leaves) != checkpoint.tree_size:
             raise CheckpointError(f"checkpoint {checkpoint.id} covers more decisions than the store holds")
         ours = {r.seq for r in records}
-        neighbours = []
-        for seq in sorted({r.seq - 1 for r in records} - ours - {0}):
-            before = session.get_one(DecisionRecord, seq)
-            neighbours.append(
-                {"seq": seq, "hash": before.hash, "proof": proof_in(leaves, seq, before.hash, "").path}
-            )
+        before = sorted({r.seq - 1 for r in records} - ours - {0})
+        built = merkle.inclusion_proofs(leaves, [seq - 1 for seq in sorted(ours | set(before))])
+        paths = {index + 1: [p.hex() for p in path] for index, path in built.items()}
+        neighbours = [
+            {"seq": seq, "hash": session.get_one(DecisionRecord, seq).hash, "proof": paths[seq]}
+            for seq in before
+        ]
         rows = session.exec(
             select(DecisionSignature, Signer)
             .join(Signer, col(Signer.id) == col(DecisionSignature.signer_id))
@@ -111,7 +112,7 @@ def export_case(store: Store, case_id: int, *, key: Ed25519PrivateKey, new_check
         "exported_at": now_utc().isoformat(),
         "case": {"id": case.id, "name": case.name, "uscc": case.uscc},
         "records": [{**record_content(r), "hash": r.hash} for r in records],
-        "proofs": {str(r.seq): proof_in(leaves, r.seq, r.hash, "").path for r in records},
+        "proofs": {str(r.seq): paths[r.seq] for r in records},
         "neighbours": neighbours,
         "signatures": signatures,
         "checkpoint": checkpoint.model_dump(),

@@ -40,6 +40,34 @@ def root(leaves: Sequence[bytes]) -> bytes:
     return level[0]
 
 
+def prefix_roots(leaves: Sequence[bytes], sizes: Sequence[int]) -> dict[int, bytes]:
+    """The roots of the first m leaves for every m in sizes, in one pass over the leaves.
+
+    A tree of m leaves is the perfect subtrees of m's binary digits, largest first, folded from
+    the right; a stack of those subtrees grows one leaf at a time (as CT logs append).
+    """
+    wanted = sorted({m for m in sizes if 0 <= m <= len(leaves)})
+    roots: dict[int, bytes] = {}
+    stack: list[tuple[int, bytes]] = []  # (subtree size, subtree root), sizes strictly decreasing
+    position = 0
+    for m in wanted:
+        while position < m:
+            size, node = 1, leaves[position]
+            while stack and stack[-1][0] == size:
+                node = node_hash(stack.pop()[1], node)
+                size *= 2
+            stack.append((size, node))
+            position += 1
+        if not stack:
+            roots[m] = EMPTY_ROOT
+            continue
+        top = stack[-1][1]
+        for _, node in reversed(stack[:-1]):
+            top = node_hash(node, top)
+        roots[m] = top
+    return roots
+
+
 def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
     """PATH(index, leaves): the sibling hashes from the leaf up to the root."""
     if not 0 <= index < len(leaves):
@@ -57,6 +85,31 @@ def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
             lo += k
     path.reverse()
     return path
+
+
+def inclusion_proofs(leaves: Sequence[bytes], indices: Sequence[int]) -> dict[int, list[bytes]]:
+    """The inclusion proofs of many leaves from one build of the tree (levels kept in memory):
+    each proof is the siblings from the leaf up, a level without a sibling skipped."""
+    for index in indices:
+        if not 0 <= index < len(leaves):
+            raise ValueError(f"leaf {index} is not in a tree of {len(leaves)} leaves")
+    levels = [list(leaves)]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        above = [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
+        if len(below) % 2:
+            above.append(below[-1])
+        levels.append(above)
+    proofs: dict[int, list[bytes]] = {}
+    for index in indices:
+        path, position = [], index
+        for level in levels[:-1]:
+            sibling = position ^ 1
+            if sibling < len(level):
+                path.append(level[sibling])
+            position //= 2
+        proofs[index] = path
+    return proofs
 
 
 def root_from_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes | None:

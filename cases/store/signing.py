@@ -81,6 +81,17 @@ class SignatureView(BaseModel):
     signed_at: str
     verifies: bool
 
+    def notice_fields(self) -> dict[str, str]:
+        """What a printed notice shows of the signature (the web notice's `signature_block`)."""
+        return {
+            "signer": f"{self.signer_name} (signer {self.signer_id})",
+            "key fingerprint": self.fingerprint,
+            "record hash": self.record_hash,
+            "signature": self.signature,
+            "signed at": self.signed_at,
+            "verifies": "yes" if self.verifies else "NO",
+        }
+
 
 def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
