@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
-from cases.store import Store, count_decisions
-from cases.store.signing import signature_of
+from cases.store import Store, count_decisions, get_decision
+from cases.store.signing import add_signature, signature_of
 from tests.audit_helpers import rebuild_chain
 from tests.conftest import make_profile
 from tests.store_helpers import raw_sql, uscc
@@ -136,3 +136,25 @@ def test_audit_verify_exits_1_on_a_history_rebuilt_after_a_published_checkpoint(
     assert out.startswith("chain intact: 2 decision(s)")
     assert "checkpoints BROKEN: history rebuilt after checkpoint 1" in out
     assert main(["audit", "export", "1", "-o", str(tmp_path / "b.json")]) == 0  # a new checkpoint is made
+
+
+def test_signers_sign_prints_a_detached_signature_the_api_accepts(
+    cli: dict[str, Path],
+    store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    key = tmp_path / "wu.pem"
+    assert main(["signers", "create", "--name", "Regulator Wu", "-o", str(key)]) == 0
+    assert main(["assess", "--record", str(cli["first"])]) == 0
+    capsys.readouterr()
+    record_hash = get_decision(store, 1).hash
+    assert main(["signers", "sign", "--key", str(key), record_hash]) == 0
+    signature = capsys.readouterr().out.strip()
+    assert add_signature(store, record_id=1, signer_id=1, signature_hex=signature).verifies
+    assert main(["signers", "sign", "--key", str(key), "not-a-hash"]) == 2
+    assert "RECORD_HASH: 'not-a-hash' is not a sha256 hash" in capsys.readouterr().err
+    monkeypatch.setenv("SANDBOX_SIGNER_PASSPHRASE", "a wrong passphrase")
+    assert main(["signers", "sign", "--key", str(key), record_hash]) == 2
+    assert f"--key {key}: wrong passphrase for this key file" in capsys.readouterr().err

@@ -72,10 +72,10 @@ def _passphrase(*, confirm: bool) -> str:
     return first
 
 
-def _signing_key(path: Path) -> "Ed25519PrivateKey":
+def _signing_key(path: Path, option: str = "--sign-with") -> "Ed25519PrivateKey":
     from cases.store.signing import load_signing_key
 
-    return load_signing_key(path, _passphrase(confirm=False))
+    return load_signing_key(path, _passphrase(confirm=False), option=option)
 
 
 def cmd_signers_create(args: argparse.Namespace) -> int:
@@ -113,6 +113,19 @@ def cmd_signers_list(args: argparse.Namespace) -> int:
         else:
             state = f"revoked {signer.revoked_at}" if signer.revoked_at else f"valid to {signer.valid_until}"
             print(f"signer {signer.id}: {signer.name}; key {signer.fingerprint}; {state}")
+    return EXIT_OK
+
+
+def cmd_signers_sign(args: argparse.Namespace) -> int:
+    """Print the detached signature of a record hash (for the API or the web page's form)."""
+    from cases.store.signing import SigningError, sign_hash
+
+    digest = args.record_hash.strip().lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise SigningError(
+            f"RECORD_HASH: {args.record_hash[:80]!r} is not a sha256 hash of 64 hex characters"
+        )
+    print(sign_hash(_signing_key(args.key, "--key"), digest))
     return EXIT_OK
 
 
@@ -302,6 +315,12 @@ def add_audit_commands(sub: Any) -> None:
     revoke = signers_sub.add_parser("revoke", help="revoke a signer for good")
     revoke.add_argument("signer_id", type=int, metavar="ID")
     revoke.set_defaults(func=_bad_input(guarded(cmd_signers_revoke)))
+    sign = signers_sub.add_parser(
+        "sign", help="print the signature of a record hash, made with a signer key file"
+    )
+    sign.add_argument("--key", type=Path, required=True, metavar="KEYFILE")
+    sign.add_argument("record_hash", metavar="RECORD_HASH")
+    sign.set_defaults(func=_bad_input(cmd_signers_sign))
     listing = signers_sub.add_parser("list", help="the signers with their keys and validity")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(func=_bad_input(guarded(cmd_signers_list)))
