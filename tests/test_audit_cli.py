@@ -145,7 +145,11 @@ def test_audit_verify_exits_1_on_a_history_rebuilt_after_a_published_checkpoint(
 
 
 def test_a_decision_recorded_unsigned_is_signed_afterwards_once(
-    cli: dict[str, Path], store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli: dict[str, Path],
+    store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     key = tmp_path / "li.pem"
     assert main(["signers", "create", "--name", "Li", "-o", str(key)]) == 0
@@ -159,3 +163,6 @@ def test_a_decision_recorded_unsigned_is_signed_afterwards_once(
     assert "decision 1 is signed already" in capsys.readouterr().err
     assert main(["signers", "sign", "9", "--with", str(key)]) == 2
     assert "unknown_decision: no decision 9" in capsys.readouterr().err
+    monkeypatch.setenv("SANDBOX_SIGNER_PASSPHRASE", "a wrong passphrase")
+    assert main(["signers", "sign", "1", "--with", str(key)]) == 2
+    assert f"--with {key}: wrong passphrase for this key file" in capsys.readouterr().err

@@ -72,10 +72,10 @@ def _passphrase(*, confirm: bool) -> str:
     return first
 
 
-def _signing_key(path: Path) -> "Ed25519PrivateKey":
+def _signing_key(path: Path, option: str = "--sign-with") -> "Ed25519PrivateKey":
     from cases.store.signing import load_signing_key
 
-    return load_signing_key(path, _passphrase(confirm=False))
+    return load_signing_key(path, _passphrase(confirm=False), option=option)
 
 
 def cmd_signers_create(args: argparse.Namespace) -> int:
@@ -121,7 +121,7 @@ def cmd_signers_sign(args: argparse.Namespace) -> int:
     from cases.store import get_decision
     from cases.store.signing import add_signature, sign_hash, signer_of_key
 
-    key = _signing_key(args.key_file)
+    key = _signing_key(args.key_file, "--with")
     with cli_records._store() as store:
         stored = get_decision(store, args.decision_id)
         with store.reading() as session:

@@ -191,20 +191,21 @@ def _write_new_file(path: Path, content: bytes) -> None:
         out.write(content)
 
 
-def load_signing_key(key_file: Path, passphrase: str) -> Ed25519PrivateKey:
-    """Read a signer's key file; a wrong passphrase or a file that is no key is a clear error."""
+def load_signing_key(key_file: Path, passphrase: str, *, option: str = "--sign-with") -> Ed25519PrivateKey:
+    """Read a signer's key file; a wrong passphrase or a file that is no key is a clear error
+    naming the `option` that gave the file."""
     try:
         data = key_file.read_bytes()
     except OSError as exc:
-        raise SigningError(f"--sign-with {key_file}: cannot read it: {exc.strerror or exc}") from None
+        raise SigningError(f"{option} {key_file}: cannot read it: {exc.strerror or exc}") from None
     try:
         key = serialization.load_pem_private_key(data, password=passphrase.encode("utf-8"))
     except (ValueError, TypeError):
         if b"ENCRYPTED PRIVATE KEY" in data:
-            raise WrongPassphrase(f"--sign-with {key_file}: wrong passphrase for this key file") from None
-        raise SigningError(f"--sign-with {key_file}: not an encrypted signer key file") from None
+            raise WrongPassphrase(f"{option} {key_file}: wrong passphrase for this key file") from None
+        raise SigningError(f"{option} {key_file}: not an encrypted signer key file") from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise SigningError(f"--sign-with {key_file}: not an Ed25519 signer key")
+        raise SigningError(f"{option} {key_file}: not an Ed25519 signer key")
     return key
 
 
