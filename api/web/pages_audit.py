@@ -1,0 +1,125 @@
+"""The auditor's pages (regulators and auditors; nothing here writes): the chain verification
+status at /audit and the impact of a release change at /audit/impact, its tier and grade
+transition matrices drawn as server-side SVG, with the rules that explain each change.
+
+Both call the store's own functions (cases.store.verify_chain, cases.store.impact), the ones
+GET /v1/audit/verify and POST /v1/impact use."""
+
+from collections import Counter
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from markupsafe import Markup
+
+import api.web.audit_texts  # noqa: F401 - the pages' chrome texts
+from api.web.app import Page, page_for, render
+from api.web.chart import matrix_svg
+from api.web.i18n import Texts
+from cases.store import ChainReport, ImpactReport, impact, verify_chain
+from engine import UnknownRelease, default_rulebook
+
+router = APIRouter()
+Auditing = Annotated[Page, Depends(page_for("regulator", "auditor"))]
+SHOWN_CASES = 200  # changed cases listed on the page; the counts cover them all
+
+
+def _verify(page: Page) -> ChainReport:
+    with page.store.reading() as session:
+        return verify_chain(session)
+
+
+@router.get("/audit")
+async def audit_home(page: Auditing) -> Response:
+    report = await run_in_threadpool(_verify, page)
+    return render(page, "audit.html", report=report, releases=_release_ids())
+
+
+def _release_ids() -> list[str]:
+    return [r.id for r in default_rulebook().releases]
+
+
+def chart_of(t: Texts, report: ImpactReport, *, fact: str) -> Markup:
+    """The tier (fact="tier") or grade (fact="grade") transition matrix as inline SVG."""
+    matrix = report.tier_matrix if fact == "tier" else report.grade_matrix
+    moved = sum(n for a, row in matrix.items() for b, n in row.items() if a != b)
+    labels = {value: t.outcome(fact, value) for value in matrix}
+    svg = matrix_svg(
+        matrix,
+        chart_id=f"chart-{fact}",
+        title=t(f"chart_{fact}").format(a=report.from_release, b=report.to_release),
+        desc=t("chart_desc").format(
+            cases=report.cases, moved=moved, a=report.from_release, b=report.to_release
+        )
+        + " "
+        + "; ".join(
+            f"{labels[a]} → {labels[b]}: {n}" for a, row in matrix.items() for b, n in row.items() if n
+        ),
+        rows_label=t("chart_rows").format(a=report.from_release),
+        columns_label=t("chart_columns").format(b=report.to_release),
+        labels=labels,
+    )
+    return Markup(svg)
+
+
+def rule_counts(report: ImpactReport) -> list[tuple[str, str, int]]:
+    """(rule, change, cases) over every changed case, most cases first."""
+    counts = Counter((r.rule, r.change) for case in report.changed for r in case.attribution)
+    return sorted(
+        ((rule, change, n) for (rule, change), n in counts.items()), key=lambda x: (-x[2], x[0], x[1])
+    )
+
+
+@router.get("/audit/impact")
+def impact_page(
+    page: Auditing, from_release: str | None = None, to_release: str | None = None, as_of: str | None = None
+) -> Response:
+    """Without both releases: the form. With them: the report (or the form with its errors)."""
+    releases = _release_ids()
+    chosen = {
+        "from_release": from_release or (releases[-2] if len(releases) > 1 else releases[0]),
+        "to_release": to_release or releases[-1],
+        "as_of": as_of or "",
+    }
+    if from_release is None or to_release is None:
+        return render(page, "audit_impact.html", releases=releases, chosen=chosen, errors={}, report=None)
+    errors: dict[str, str] = {}
+    book = default_rulebook()
+    for name in ("from_release", "to_release"):
+        try:
+            book.get(chosen[name])
+        except UnknownRelease as exc:
+            errors[name] = f"{name}: {exc}"
+    day = None
+    if as_of:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            errors["as_of"] = f"as_of: {page.t('bad_date')}"
+    if errors:
+        return render(
+            page,
+            "audit_impact.html",
+            status=422,
+            releases=releases,
+            chosen=chosen,
+            errors=errors,
+            report=None,
+        )
+    report = impact(
+        page.store, from_release=chosen["from_release"], to_release=chosen["to_release"], as_of=day
+    )
+    return render(
+        page,
+        "audit_impact.html",
+        releases=releases,
+        chosen=chosen,
+        errors={},
+        report=report,
+        tier_chart=chart_of(page.t, report, fact="tier"),
+        grade_chart=chart_of(page.t, report, fact="grade"),
+        rules=rule_counts(report),
+        shown=report.changed[:SHOWN_CASES],
+    )

@@ -1,0 +1,114 @@
+"""The auditor pages without a browser: the chain status (intact, then broken by an altered
+record), the impact page with its SVG charts and the rules that explain each change, its
+errors beside the fields, and who may open them (regulators and auditors; platforms get 403)."""
+
+import re
+import xml.etree.ElementTree as ET
+
+from fastapi.testclient import TestClient
+
+from cases.store import Store, count_decisions, impact
+from cases.store.examples import load_examples
+from tests.api_helpers import Keys
+from tests.store_helpers import raw_sql
+from tests.web_helpers import signed_in
+
+pytest_plugins = ["tests.web_fixtures"]
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _svg(html: str, chart_id: str) -> ET.Element:
+    found = re.search(rf'<svg[^>]*id="{chart_id}".*?</svg>', html, re.S)
+    assert found, f"no chart {chart_id}"
+    return ET.fromstring(found.group(0))
+
+
+def test_the_audit_page_shows_an_intact_chain(web: TestClient, web_keys: Keys, web_store: Store) -> None:
+    load_examples(web_store)
+    signed_in(web, web_keys.auditor)
+    html = web.get("/audit").text
+    assert 'data-intact="true"' in html
+    assert f"{count_decisions(web_store)}" in html
+    assert "哈希链完整" in html
+
+
+def test_the_audit_page_names_the_record_that_breaks_the_chain(
+    web: TestClient, web_keys: Keys, web_store: Store
+) -> None:
+    load_examples(web_store)
+    raw_sql(web_store.settings.database_url, "UPDATE decision_record SET actor = 'forger' WHERE seq = 3")
+    signed_in(web, web_keys.regulator)
+    html = web.get("/audit", params={"lang": "en"}).text
+    assert 'data-intact="false"' in html
+    assert "Broken at decision #3" in html
+    assert "decision 3 was altered" in html
+
+
+def test_the_impact_page_draws_the_tier_matrix_the_store_computes(
+    web: TestClient, web_keys: Keys, web_store: Store
+) -> None:
+    load_examples(web_store)
+    report = impact(web_store, from_release="2020.07", to_release="2022.01")
+    signed_in(web, web_keys.auditor)
+    answer = web.get("/audit/impact", params={"from_release": "2020.07", "to_release": "2022.01"})
+    assert answer.status_code == 200
+    chart = _svg(answer.text, "chart-tier")
+    cells = {
+        (g.get("data-from"), g.get("data-to")): int(g.get("data-count", ""))
+        for g in chart.iter(f"{SVG}g")
+        if g.get("class") == "cell"
+    }
+    expected = {(a, b): n for a, row in report.tier_matrix.items() for b, n in row.items()}
+    assert cells == expected
+    assert cells[("observation", "prohibited")] == 1  # the examples hold a tier change
+    assert chart.find(f"{SVG}title").text == "监管层级迁移:2020.07 → 2022.01"  # type: ignore[union-attr]
+    assert _svg(answer.text, "chart-grade") is not None
+    assert f'<strong id="cases-changed">{len(report.changed)}</strong>' in answer.text
+
+
+def test_the_impact_page_lists_the_rules_that_explain_each_change_with_their_citations(
+    web: TestClient, web_keys: Keys, web_store: Store
+) -> None:
+    load_examples(web_store)
+    report = impact(web_store, from_release="2020.07", to_release="2022.01")
+    signed_in(web, web_keys.regulator)
+    html = web.get("/audit/impact", params={"from_release": "2020.07", "to_release": "2022.01"}).text
+    table = html[html.index('id="explaining-rules"') :]
+    for rule in {r.rule for case in report.changed for r in case.attribution}:
+        assert f">{rule}</a>" in table
+    assert "[措施 " in table  # each rule with its seed clause
+    for case in report.changed:
+        assert f'data-case="{case.case_id}"' in html
+
+
+def test_the_impact_form_shows_bad_input_beside_its_field(web: TestClient, web_keys: Keys) -> None:
+    signed_in(web, web_keys.auditor)
+    answer = web.get(
+        "/audit/impact", params={"from_release": "1999.01", "to_release": "2026.01", "as_of": "June"}
+    )
+    assert answer.status_code == 422
+    assert re.search(r'id="f-from_release-error">from_release: [^<]*1999.01', answer.text)
+    assert 'id="f-as_of-error">as_of: 日期格式应为 YYYY-MM-DD' in answer.text
+    assert "chart-tier" not in answer.text
+    assert "f-to_release-error" not in answer.text
+
+
+def test_without_releases_the_impact_page_is_a_form_with_labels(web: TestClient, web_keys: Keys) -> None:
+    signed_in(web, web_keys.auditor)
+    html = web.get("/audit/impact").text
+    for name in ("from_release", "to_release", "as_of"):
+        assert f'<label for="f-{name}">' in html
+    assert "chart-tier" not in html
+
+
+def test_a_platform_may_not_open_the_audit_pages(web: TestClient, web_keys: Keys) -> None:
+    signed_in(web, web_keys.platform_a)
+    for path in ("/audit", "/audit/impact"):
+        assert web.get(path).status_code == 403
+    assert 'href="/audit"' not in web.get("/").text
+
+
+def test_without_a_session_the_audit_pages_send_to_sign_in(web: TestClient) -> None:
+    answer = web.get("/audit")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/signin?next=/audit"
