@@ -5,8 +5,10 @@ errors beside the fields, and who may open them (regulators and auditors; platfo
 import re
 import xml.etree.ElementTree as ET
 
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from api.web.app import page_modules
 from cases.store import Store, count_decisions, impact
 from cases.store.examples import load_examples
 from tests.api_helpers import Keys
@@ -112,3 +114,25 @@ def test_without_a_session_the_audit_pages_send_to_sign_in(web: TestClient) -> N
     answer = web.get("/audit")
     assert answer.status_code == 303
     assert answer.headers["location"] == "/signin?next=/audit"
+
+
+def _post_paths() -> list[str]:
+    """Every form POST of the workbench: the POST routes of every api/web/pages_*.py module."""
+    routes = [r for m in page_modules() for r in m.router.routes if isinstance(r, APIRoute)]
+    return sorted(r.path for r in routes if "POST" in r.methods)
+
+
+def test_an_auditor_writes_nothing_through_any_form(
+    web: TestClient, web_keys: Keys, web_store: Store
+) -> None:
+    load_examples(web_store)
+    before = count_decisions(web_store)
+    token = signed_in(web, web_keys.auditor)
+    reads_only = {"/signin", "/signout", "/audit/replay/all"}  # sign-in/out and a replay record nothing
+    writes = [p for p in _post_paths() if p not in reads_only]
+    assert {"/assess", "/cases/{case_id}/decision", "/cases/{case_id}/reassess"} <= set(writes)
+    for path in writes:
+        answer = web.post(path.replace("{case_id}", "1"), data={"csrf_token": token, "name": "x"})
+        assert answer.status_code == 403, path
+    assert web.post("/audit/replay/all", data={"csrf_token": token}).status_code == 303
+    assert count_decisions(web_store) == before

@@ -87,3 +87,17 @@ def test_a_matrix_of_zeros_draws_cells_without_squares() -> None:
 def test_texts_are_escaped_so_a_name_cannot_inject_markup() -> None:
     root = _chart({"<b>&": {"<b>&": 1}})
     assert "<b>&" in [t.text for t in root.iter(f"{SVG}text")]
+
+
+def test_the_legend_names_both_colours() -> None:
+    root = _chart()
+    [legend] = [g for g in root.iter(f"{SVG}g") if g.get("class") == "legend"]
+    assert [t.text for t in legend.iter(f"{SVG}text")] == ["unchanged", "changed"]
+    fills = [r.get("fill") for r in legend.iter(f"{SVG}rect")]
+    marks = {
+        (g.get("data-from") == g.get("data-to")): r.get("fill")
+        for g in _cells(root)
+        for r in g.iter(f"{SVG}rect")
+        if r.get("class") == "mark"
+    }
+    assert fills == [marks[True], marks[False]]

@@ -56,17 +56,19 @@ def matrix_svg(
     rows_label: str,
     columns_label: str,
     labels: Mapping[str, str] | None = None,
+    legend: tuple[str, str] = ("unchanged", "changed"),
 ) -> str:
     """The matrix (keyed from-value, then to-value) as an SVG document string.
 
     Each cell is a <g class="cell" data-from data-to data-count> with its own <title>;
-    `labels` names the values (e.g. tiers in Chinese); `chart_id` prefixes the ids."""
+    `labels` names the values (e.g. tiers in Chinese); `legend` names the two colours
+    (unchanged, changed); `chart_id` prefixes the ids."""
     names = dict(labels or {})
     values = list(matrix)
     for row in matrix.values():
         values += [v for v in row if v not in values]
     n = len(values)
-    width, height = LEFT + n * CELL + 16, TOP + n * CELL + 16
+    width, height = LEFT + n * CELL + 16, TOP + n * CELL + 44
     largest = max((c for row in matrix.values() for c in row.values()), default=0)
     svg = ET.Element(
         "svg",
@@ -113,7 +115,18 @@ def matrix_svg(
                 largest=largest,
                 names=names,
             )
+    _legend(svg, y=TOP + n * CELL + 16, texts=legend)
     return ET.tostring(svg, encoding="unicode")
+
+
+def _legend(svg: ET.Element, *, y: float, texts: tuple[str, str]) -> None:
+    group = ET.SubElement(svg, "g", {"class": "legend"})
+    for k, (fill, text) in enumerate(zip((SAME, MOVED), texts, strict=True)):
+        x = LEFT + k * 150
+        ET.SubElement(
+            group, "rect", {"x": str(x), "y": f"{y:.1f}", "width": "14", "height": "14", "fill": fill}
+        )
+        _text(group, x + 20, y + 12, text, **{"font-size": "12"})
 
 
 def _cell(

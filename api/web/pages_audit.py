@@ -60,6 +60,7 @@ def chart_of(t: Texts, report: ImpactReport, *, fact: str) -> Markup:
         rows_label=t("chart_rows").format(a=report.from_release),
         columns_label=t("chart_columns").format(b=report.to_release),
         labels=labels,
+        legend=(t("legend_same"), t("legend_moved")),
     )
     return Markup(svg)
 
