@@ -3,15 +3,18 @@ record), the impact page with its SVG charts and the rules that explain each cha
 errors beside the fields, and who may open them (regulators and auditors; platforms get 403)."""
 
 import re
+import time
 import xml.etree.ElementTree as ET
 
+import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from api.web import pages_audit
 from api.web.app import page_modules
-from cases.store import Store, count_decisions, impact
+from cases.store import Store, count_decisions, impact, list_cases, record_assessment
 from cases.store.examples import load_examples
-from tests.api_helpers import Keys
+from tests.api_helpers import USCC_A, Keys, platform_profile
 from tests.store_helpers import raw_sql
 from tests.web_helpers import signed_in
 
@@ -136,3 +139,35 @@ def test_an_auditor_writes_nothing_through_any_form(
         assert answer.status_code == 403, path
     assert web.post("/audit/replay/all", data={"csrf_token": token}).status_code == 303
     assert count_decisions(web_store) == before
+
+
+def test_a_slow_report_is_computed_in_the_background_while_the_page_refreshes_itself(
+    web: TestClient, web_keys: Keys, web_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_examples(web_store)
+    monkeypatch.setattr(pages_audit, "WAIT_SECONDS", 0.0)  # answer at once, before the report is ready
+    signed_in(web, web_keys.auditor)
+    params = {"from_release": "2020.07", "to_release": "2022.01"}
+    first = web.get("/audit/impact", params=params)
+    assert 'id="impact-task" data-running="true"' in first.text
+    assert first.headers["Refresh"] == "1"
+    assert "chart-tier" not in first.text
+    for _ in range(300):
+        answer = web.get("/audit/impact", params=params)
+        if "chart-tier" in answer.text:
+            assert "Refresh" not in answer.headers
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the report was not ready in 30 s")
+
+
+def test_a_new_record_makes_a_new_report(web: TestClient, web_keys: Keys, web_store: Store) -> None:
+    load_examples(web_store)
+    signed_in(web, web_keys.auditor)
+    params = {"from_release": "2022.01", "to_release": "2026.01"}
+    cases = len(list_cases(web_store))
+    assert f'<strong id="cases-compared">{cases}</strong>' in web.get("/audit/impact", params=params).text
+    record_assessment(web_store, platform_profile(USCC_A), actor="t")
+    again = web.get("/audit/impact", params=params).text
+    assert f'<strong id="cases-compared">{cases + 1}</strong>' in again

@@ -38,6 +38,11 @@ AUDIT_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "chart_rows": ("行:{a} 下的结果", "Rows: outcome under {a}"),
     "chart_columns": ("列:{b} 下的结果", "Columns: outcome under {b}"),
+    "impact_running": (
+        "正在重新评估全部案件,页面会自动刷新",
+        "Every case is being re-evaluated; this page refreshes itself",
+    ),
+    "impact_failed": ("影响分析中止", "The impact report stopped"),
     "legend_same": ("结果未变", "unchanged"),
     "legend_moved": ("结果变化", "changed"),
     "matrix_table": ("矩阵数据", "The matrix as a table"),
