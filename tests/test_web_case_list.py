@@ -4,8 +4,8 @@ platform's scope and paging give the same rows on both databases."""
 from datetime import date
 
 from api.http.auth import Scope
-from api.web.case_list import CaseQuery, find_cases
-from cases.store import Store, record_assessment
+from api.web.case_list import CaseQuery, DecisionIndex, find_cases, tier_of
+from cases.store import Store, get_decision, record_assessment
 from tests.api_helpers import USCC_A, USCC_B, platform_profile
 from tests.conftest import make_profile
 
@@ -67,3 +67,24 @@ def test_pages_split_the_rows_in_case_order(store: Store) -> None:
     total, first = find_cases(store, EVERYTHING, CaseQuery(page=1), today=TODAY)
     _, second = find_cases(store, EVERYTHING, CaseQuery(page=2), today=TODAY)
     assert total == 27 and len(first) == 25 and [r.name for r in second] == ["Shop 25", "Shop 26"]
+
+
+def test_the_index_reads_only_new_records_and_follows_each_cases_latest(store: Store) -> None:
+    index = DecisionIndex()
+    record_assessment(store, platform_profile(USCC_A), actor="R")
+    _, rows = find_cases(store, EVERYTHING, CaseQuery(tier="standard"), today=TODAY, index=index)
+    assert [r.tier for r in rows] == ["standard"]
+    record_assessment(store, platform_profile(USCC_A, credit={"class": "D"}), actor="R")
+    assert find_cases(store, EVERYTHING, CaseQuery(tier="standard"), today=TODAY, index=index)[0] == 0
+    total, rows = find_cases(store, EVERYTHING, CaseQuery(tier="strict"), today=TODAY, index=index)
+    assert total == 1 and rows[0].decisions == 2 and rows[0].latest_id == 2
+
+
+def test_tier_of_reads_the_last_key_of_a_stored_decision(store: Store) -> None:
+    _fill(store)
+    assert [tier_of(get_decision(store, n).decision_json) for n in (1, 2, 3, 4)] == [
+        "standard",
+        "strict",
+        "prohibited",
+        "observation",
+    ]

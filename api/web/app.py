@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import FormData
 
+from api.web.case_list import DecisionIndex
 from api.web.decision_view import release_title, rule_cites, seed_clauses
 from api.web.i18n import LANG_COOKIE, LANGS, Texts, lang_of
 from api.web.session import CSRF_FIELD, SESSION_COOKIE, Session, Sessions, caller_by_id
@@ -169,6 +170,7 @@ def page_modules() -> list[ModuleType]:
 def install_web(app: FastAPI) -> None:
     """Add the workbench to the service: its pages, static files and error pages."""
     app.state.web_sessions = Sessions()
+    app.state.web_index = DecisionIndex()  # the case list's view of the append-only store
     for module in page_modules():
         app.include_router(module.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

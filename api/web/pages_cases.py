@@ -59,7 +59,8 @@ def cases(
         raise _bad(page, "q", "must be at most 200 characters")
     assert page.caller is not None
     query = CaseQuery(text=q, tier=tier, due=due == "1", page=_page_number(page, p))
-    total, rows = find_cases(page.store, scope_of(page.caller), query, today=date.today())
+    index = page.request.app.state.web_index
+    total, rows = find_cases(page.store, scope_of(page.caller), query, today=date.today(), index=index)
     pages = max(1, -(-total // PER_PAGE))
     return render(page, "cases.html", query=query, total=total, rows=rows, pages=pages, tiers=_tiers())
 
