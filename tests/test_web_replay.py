@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from cases.store import Store, count_decisions, record_assessment
 from cases.store.examples import load_examples
 from tests.api_helpers import USCC_A, Keys, platform_profile
-from tests.store_helpers import raw_sql
+from tests.store_helpers import large_by_monthly_users, raw_sql
 from tests.web_helpers import signed_in
 
 pytest_plugins = ["tests.web_fixtures"]
@@ -109,3 +109,36 @@ def test_a_platform_may_not_replay(web: TestClient, web_keys: Keys, web_store: S
     assert web.get("/audit/replay").status_code == 403
     assert web.get("/audit/replay/one", params={"decision_id": "1"}).status_code == 403
     assert web.post("/audit/replay/all", data={"csrf_token": token}).status_code == 403
+
+
+def test_a_what_if_replay_shows_the_differences_under_another_release(
+    web: TestClient, web_keys: Keys, web_store: Store
+) -> None:
+    record_assessment(web_store, large_by_monthly_users(), actor="t")  # small under 2022.01
+    signed_in(web, web_keys.auditor)
+    html = web.get("/audit/replay/one", params={"decision_id": "1", "what_if": "2026.01", "lang": "en"}).text
+    assert 'data-status="different"' in html
+    assert "(what-if 2026.01)" in html
+    assert "platform_grade: &#34;small_medium&#34; -&gt; &#34;large&#34;" in html
+    assert count_decisions(web_store) == 1
+
+
+def test_an_unknown_what_if_release_is_named_beside_its_field(web: TestClient, web_keys: Keys) -> None:
+    signed_in(web, web_keys.auditor)
+    answer = web.get("/audit/replay/one", params={"decision_id": "1", "what_if": "2031.01"})
+    assert answer.status_code == 422
+    assert re.search(r'id="f-what_if-error">what_if: [^<]*2031.01', answer.text)
+    assert "f-decision_id-error" not in answer.text
+
+
+def test_the_decision_page_links_its_replay_for_auditors_only(
+    web: TestClient, web_keys: Keys, web_store: Store
+) -> None:
+    record_assessment(web_store, platform_profile(USCC_A), kind="self_assessment", actor="t")
+    signed_in(web, web_keys.auditor)
+    assert 'href="/audit/replay/one?decision_id=1" id="replay-link"' in web.get("/decisions/1").text
+    web.cookies.clear()
+    signed_in(web, web_keys.platform_a)
+    page = web.get("/decisions/1")
+    assert page.status_code == 200
+    assert "replay-link" not in page.text

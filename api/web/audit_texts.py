@@ -72,6 +72,13 @@ AUDIT_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "decision_id": ("决定编号", "Decision id"),
     "bad_decision_id": ("决定编号应为正整数", "a decision id is a positive whole number"),
+    "what_if": ("假设适用版本", "what-if"),
+    "recorded_release": ("记录的版本(重放)", "the recorded release (a replay)"),
+    "what_if_hint": (
+        "选择其他版本时,按该版本重新评估并列出差异,不记录任何内容",
+        "Another release re-evaluates under it and lists the differences; nothing is recorded",
+    ),
+    "replay_this": ("重放此决定", "Replay this decision"),
     "start_replay": ("开始重放", "Start the replay"),
     "replay_status": ("状态", "Status"),
     "status_identical": ("一致", "identical"),

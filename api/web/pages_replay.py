@@ -17,6 +17,7 @@ from api.http.queries import MAX_ID
 from api.web.app import Page, WebError, page_for, post_for, render
 from api.web.replay_jobs import ReplayJobs
 from cases.store import ReplayResult, UnknownDecision, replay_decision
+from engine import UnknownRelease, default_rulebook
 
 router = APIRouter()
 Auditing = Annotated[Page, Depends(page_for("regulator", "auditor"))]
@@ -35,21 +36,45 @@ def jobs_of(page: Page) -> ReplayJobs:
     return jobs
 
 
+def _form(
+    page: Page, *, status: int = 200, value: str = "", what_if: str = "", errors: dict[str, str]
+) -> Response:
+    running = jobs_of(page).running()
+    releases = [r.id for r in default_rulebook().releases]
+    return render(
+        page,
+        "audit_replay.html",
+        status=status,
+        running=running,
+        releases=releases,
+        value=value,
+        what_if=what_if,
+        errors=errors,
+    )
+
+
 @router.get("/audit/replay")
 def replay_home(page: Auditing) -> Response:
-    return render(page, "audit_replay.html", running=jobs_of(page).running(), error=None, value="")
+    return _form(page, errors={})
 
 
 @router.get("/audit/replay/one")
-def replay_one(page: Auditing, decision_id: str = "") -> Response:
-    """One decision replayed under its recorded release; a bad id is shown beside the field."""
-    value = decision_id.strip()
+def replay_one(page: Auditing, decision_id: str = "", what_if: str = "") -> Response:
+    """One decision replayed under its recorded release, or with `what_if` under another
+    release (the differences; nothing recorded). Bad input is shown beside its field."""
+    value, release = decision_id.strip(), what_if.strip()
+    errors: dict[str, str] = {}
     if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
-        error = f"decision_id: {page.t('bad_decision_id')}"
-        running = jobs_of(page).running()
-        return render(page, "audit_replay.html", status=422, running=running, error=error, value=value)
+        errors["decision_id"] = f"decision_id: {page.t('bad_decision_id')}"
+    if release:
+        try:
+            default_rulebook().get(release)
+        except UnknownRelease as exc:
+            errors["what_if"] = f"what_if: {exc}"
+    if errors:
+        return _form(page, status=422, value=value, what_if=release, errors=errors)
     try:
-        result: ReplayResult = replay_decision(page.store, int(value))
+        result: ReplayResult = replay_decision(page.store, int(value), release=release or None)
     except UnknownDecision as exc:
         raise WebError(404, str(exc)) from None
     return render(page, "audit_replay_one.html", result=result)
