@@ -88,3 +88,21 @@ def test_the_diff_form_names_an_unknown_release_beside_its_field(web: TestClient
 def test_the_rules_pages_need_a_session(web: TestClient) -> None:
     for path in ("/rules", "/rules/2026.01", "/rules/diff"):
         assert web.get(path).status_code == 303
+
+
+def test_the_diff_links_its_impact_on_the_stored_cases_for_auditors_only(
+    web: TestClient, web_keys: Keys
+) -> None:
+    params = {"from_release": "2022.01", "to_release": "2026.01"}
+    signed_in(web, web_keys.auditor)
+    html = web.get("/rules/diff", params=params).text
+    assert 'href="/audit/impact?from_release=2022.01&amp;to_release=2026.01"' in html
+    web.cookies.clear()
+    signed_in(web, web_keys.platform_a)
+    assert "impact-link" not in web.get("/rules/diff", params=params).text
+
+
+def test_the_rules_pages_read_in_english(web: TestClient, web_keys: Keys) -> None:
+    signed_in(web, web_keys.regulator)
+    assert "<h1>Releases</h1>" in web.get("/rules", params={"lang": "en"}).text
+    assert "<h1>The rules of release 2026.01</h1>" in web.get("/rules/2026.01").text  # the cookie keeps it

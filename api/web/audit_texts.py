@@ -125,6 +125,7 @@ AUDIT_TEXTS: dict[str, tuple[str, str]] = {
     "section_formats": ("业态", "Formats"),
     "section_prohibited_activities": ("禁止活动", "Prohibited activities"),
     "section_rules": ("规则", "Rules"),
+    "impact_of_diff": ("这些变化对已记录案件的影响", "What these changes do to the stored cases"),
     "show_diff": ("查看差异", "Show the differences"),
 }
 
