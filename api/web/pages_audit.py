@@ -3,7 +3,8 @@ status at /audit and the impact of a release change at /audit/impact, its tier a
 transition matrices drawn as server-side SVG, with the rules that explain each change.
 
 Both call the store's own functions (cases.store.verify_chain, cases.store.impact), the ones
-GET /v1/audit/verify and POST /v1/impact use."""
+GET /v1/audit/verify and POST /v1/impact use. The impact report, which re-evaluates every case
+twice, is computed in the background (api/web/background.py) while its page refreshes itself."""
 
 import threading
 from collections import Counter
