@@ -7,7 +7,11 @@ input and OUTPUT.parts/ on a file system they share with this machine).
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cases.store import ImpactReport, ReplayResult, Store
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -57,6 +61,25 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         _error(f"{args.input}: {summary.bad} row(s) were not valid profiles (see their error rows)")
         return EXIT_BAD_INPUT
     return EXIT_OK
+
+
+def replay_all_on_dask(store: "Store", args: argparse.Namespace) -> Iterator["ReplayResult"]:
+    """`replay --all --dask`: the cluster lives as long as the results are being read."""
+    from cases.sweeps import open_client
+    from cases.sweeps.stored import replay_all_on_dask as on_dask
+
+    with open_client(args.scheduler, workers=args.dask_workers) as client:
+        yield from on_dask(store, client)
+
+
+def impact_on_dask(store: "Store", args: argparse.Namespace) -> "ImpactReport":
+    from cases.sweeps import open_client
+    from cases.sweeps.stored import impact_on_dask as on_dask
+
+    with open_client(args.scheduler, workers=args.dask_workers) as client:
+        return on_dask(
+            store, client, from_release=args.from_release, to_release=args.to_release, as_of=args.as_of
+        )
 
 
 def add_dask_options(parser: argparse.ArgumentParser) -> None:
