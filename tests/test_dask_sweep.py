@@ -149,7 +149,7 @@ def test_a_restarted_sweep_skips_the_finished_partitions_and_writes_the_same_out
 
 
 def test_a_sweep_with_a_killed_worker_still_gives_every_row_exactly_once(tmp_path: Path) -> None:
-    good = profiles(1600, seed=77)
+    good = profiles(1200, seed=77)
     source = write_jsonl(tmp_path / "in.jsonl", [json.dumps(p) for p in good])
     killed: list[int] = []
     with open_client(workers=2) as own:
@@ -158,7 +158,7 @@ def test_a_sweep_with_a_killed_worker_still_gives_every_row_exactly_once(tmp_pat
             if killed:
                 return
             pids = own.run(os.getpid)
-            busy = [address for address, keys in own.processing().items() if keys]
+            busy = [address for address, keys in own.processing().items() if keys] or list(pids)
             pid = int(pids[busy[0]])
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
@@ -173,7 +173,7 @@ def test_a_sweep_with_a_killed_worker_still_gives_every_row_exactly_once(tmp_pat
         pids = set(own.run(os.getpid).values())
     assert killed and killed[0] not in pids
     out = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
-    assert summary.rows == len(out) == 1600
+    assert summary.rows == len(out) == 1200
     assert out == [evaluate(p).to_json() for p in good]
 
 

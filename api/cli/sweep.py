@@ -28,12 +28,20 @@ def _count(text: str) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from cases.sweeps import open_client, run_sweep
-    from cases.sweeps.run import SweepInputError
+    from cases.sweeps.run import SweepInputError, check_sweep
     from engine import default_rulebook
 
     if args.release is not None:
         default_rulebook().get(args.release)  # an unknown release is bad input before any cluster starts
     try:
+        check_sweep(
+            args.input,
+            args.output,
+            partition_size=args.partition_size,
+            resume=args.resume,
+            as_of=args.as_of,
+            release=args.release,
+        )
         with open_client(args.scheduler, workers=args.workers) as client:
             summary = run_sweep(
                 args.input,

@@ -21,6 +21,8 @@ from engine.release import canonical_json
 
 #: Profiles per engine call (engine.evaluate_many shares its durable-rules sessions among them).
 BATCH = 64
+#: Rows per row group of a part file.
+CHUNK = 2048
 
 SCHEMA = pa.schema(
     [
@@ -108,14 +110,21 @@ def _assess_batch(
 
 
 def run_partition(part: Partition, parts_dir: str, *, as_of: date | None, release: str | None) -> PartDone:
-    """Assess one partition and write `parts_dir/<name>.parquet` (a rename: whole or absent)."""
-    columns = assess_items(read_partition(part), as_of=as_of, release=release)
-    table = pa.Table.from_pydict(columns, schema=SCHEMA)
+    """Assess one partition and write `parts_dir/<name>.parquet` (a rename: whole or absent).
+
+    Rows are written in row groups of CHUNK, so a worker holds one chunk's decisions at a time."""
+    items = read_partition(part)
     final = Path(parts_dir) / f"{part.name}.parquet"
     tmp = final.with_name(f".{part.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    pq.write_table(table, tmp)
+    bad = 0
+    with pq.ParquetWriter(tmp, SCHEMA) as writer:
+        for start in range(0, len(items), CHUNK):
+            columns = assess_items(items[start : start + CHUNK], as_of=as_of, release=release)
+            writer.write_table(pa.Table.from_pydict(columns, schema=SCHEMA))
+            bad += sum(e is not None for e in columns["error"])
+        if not items:
+            writer.write_table(SCHEMA.empty_table())
     os.replace(tmp, final)
-    bad = sum(e is not None for e in columns["error"])
     return PartDone(
-        index=part.index, sha256=part.sha256, rows=table.num_rows, bad=bad, file=final.name, pid=os.getpid()
+        index=part.index, sha256=part.sha256, rows=len(items), bad=bad, file=final.name, pid=os.getpid()
     )

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 import pyarrow.parquet as pq
 from distributed import Client, as_completed
@@ -61,16 +61,10 @@ def run_sweep(
     on_part: Callable[[PartDone], None] | None = None,
 ) -> SweepSummary:
     """Sweep `source` into `output`; with `resume`, partitions already finished are skipped."""
-    if not Path(source).is_file():
-        raise SweepInputError(f"{source}: no such input file")
+    settings = check_sweep(
+        source, output, partition_size=partition_size, resume=resume, as_of=as_of, release=release
+    )
     chosen = output_format(output, fmt)
-    settings = {
-        "input": os.path.abspath(source),
-        "input_format": input_format(source),
-        "partition_size": partition_size,
-        "as_of": as_of.isoformat() if as_of else None,
-        "release": release,
-    }
     parts = plan_partitions(source, size=partition_size, settings=canonical_json(settings))
     parts_dir = parts_dir_of(output)
     manifest = _prepare(parts_dir, settings, resume=resume)
@@ -90,7 +84,9 @@ def run_sweep(
         )
         for part in todo
     ]
+    writer = _OrderedWriter(output, chosen, parts_dir)
     try:
+        writer.advance(parts, manifest)
         for future in as_completed(futures):  # type: ignore[no-untyped-call]
             done: PartDone = future.result()
             manifest.finished[parts[done.index].name] = done.model_dump()
@@ -98,27 +94,47 @@ def run_sweep(
             bar.step()
             if on_part is not None:
                 on_part(done)
+            writer.advance(parts, manifest)  # what is finished in order goes out while the rest runs
+        writer.finish()
     finally:
         for future in futures:
             future.release()  # type: ignore[no-untyped-call]
+        writer.close()
         bar.close()
-    rows, bad = _concatenate(parts, parts_dir, manifest, output, chosen)
     for leftover in parts_dir.glob(".*.tmp"):  # halves of tasks whose worker was killed
         leftover.unlink(missing_ok=True)
     return SweepSummary(
-        partitions=len(parts), skipped=len(parts) - len(todo), rows=rows, bad=bad, output=output
+        partitions=len(parts), skipped=len(parts) - len(todo), rows=writer.rows, bad=writer.bad, output=output
     )
 
 
-def _prepare(parts_dir: Path, settings: dict[str, object], *, resume: bool) -> Manifest:
+def check_sweep(
+    source: str, output: str, *, partition_size: int, resume: bool, as_of: date | None, release: str | None
+) -> dict[str, Any]:
+    """The sweep's settings, once the input exists and a resume would continue the same sweep
+    (SweepInputError if not): checked before any cluster starts."""
+    if not Path(source).is_file():
+        raise SweepInputError(f"{source}: no such input file")
+    settings: dict[str, Any] = {
+        "input": os.path.abspath(source),
+        "input_format": input_format(source),
+        "partition_size": partition_size,
+        "as_of": as_of.isoformat() if as_of else None,
+        "release": release,
+    }
+    existing = Manifest.load(parts_dir_of(output)) if resume else None
+    if existing is not None and existing.settings != settings:
+        raise SweepInputError(
+            f"--resume: {parts_dir_of(output)} was made with other settings "
+            f"({canonical_json(existing.settings)}); run without --resume to start again"
+        )
+    return settings
+
+
+def _prepare(parts_dir: Path, settings: dict[str, Any], *, resume: bool) -> Manifest:
     parts_dir.mkdir(parents=True, exist_ok=True)
     existing = Manifest.load(parts_dir)
     if resume and existing is not None:
-        if existing.settings != settings:
-            raise SweepInputError(
-                f"--resume: {parts_dir} was made with other settings ({canonical_json(existing.settings)}); "
-                "run without --resume to start again"
-            )
         return existing
     for stale in parts_dir.glob("part-*.parquet"):
         stale.unlink()
@@ -127,41 +143,57 @@ def _prepare(parts_dir: Path, settings: dict[str, object], *, resume: bool) -> M
     return manifest
 
 
-def _concatenate(
-    parts: list[Partition], parts_dir: Path, manifest: Manifest, output: str, fmt: OutputFormat
-) -> tuple[int, int]:
-    """Write every part, in input order, to a temporary file renamed to `output` at the end."""
-    target = Path(output)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    rows = bad = 0
-    if fmt == "parquet":
-        with pq.ParquetWriter(tmp, SCHEMA) as writer:
-            for part in parts:
-                table = pq.read_table(parts_dir / manifest.finished[part.name]["file"], schema=SCHEMA)
-                writer.write_table(table)
-                rows += table.num_rows
-                bad += table.num_rows - table.column("error").null_count
-    else:
-        with tmp.open("w", encoding="utf-8") as out:
-            for part in parts:
-                table = pq.read_table(
-                    parts_dir / manifest.finished[part.name]["file"],
-                    columns=["decision_json", "error", "row"],
-                )
-                cells = (table.column(c).to_pylist() for c in ("decision_json", "error", "row"))
-                for decision, error, row in zip(*cells, strict=True):
-                    if error is None:
-                        out.write(decision + "\n")
-                    else:
-                        out.write(canonical_json({"line": row, "errors": _errors(error)}) + "\n")
-                        bad += 1
-                    rows += 1
-    os.replace(tmp, target)
-    return rows, bad
+class _OrderedWriter:
+    """Appends the finished parts to a temporary file in input order, renamed to OUTPUT at the end."""
 
+    def __init__(self, output: str, fmt: OutputFormat, parts_dir: Path) -> None:
+        self.target, self.fmt, self.parts_dir = Path(output), fmt, parts_dir
+        self.tmp = self.target.with_name(f".{self.target.name}.{os.getpid()}.tmp")
+        self.next = self.rows = self.bad = self.total = 0
+        self.parquet = pq.ParquetWriter(self.tmp, SCHEMA) if fmt == "parquet" else None
+        self.text = None if fmt == "parquet" else self.tmp.open("w", encoding="utf-8")
+        self.done = False
 
-def _errors(text: str) -> object:
-    return json.loads(text)
+    def advance(self, parts: list[Partition], manifest: Manifest) -> None:
+        while self.next < len(parts) and parts[self.next].name in manifest.finished:
+            self._append(self.parts_dir / manifest.finished[parts[self.next].name]["file"])
+            self.next += 1
+        self.total = len(parts)
+
+    def _append(self, path: Path) -> None:
+        table = pq.read_table(path, schema=SCHEMA)
+        self.rows += table.num_rows
+        self.bad += table.num_rows - table.column("error").null_count
+        if self.parquet is not None:
+            self.parquet.write_table(table)
+            return
+        assert self.text is not None
+        cells = (table.column(c).to_pylist() for c in ("decision_json", "error", "row"))
+        for decision, error, row in zip(*cells, strict=True):
+            if error is None:
+                self.text.write(decision + "\n")
+            else:
+                self.text.write(canonical_json({"line": row, "errors": json.loads(error)}) + "\n")
+
+    def finish(self) -> None:
+        if self.next != self.total:
+            raise RuntimeError(f"the sweep ended with {self.total - self.next} partition(s) not written")
+        self._close_handles()
+        os.replace(self.tmp, self.target)
+        self.done = True
+
+    def close(self) -> None:
+        """Close; a file never finished is removed (OUTPUT is whole or untouched)."""
+        self._close_handles()
+        if not self.done:
+            self.tmp.unlink(missing_ok=True)
+
+    def _close_handles(self) -> None:
+        if self.parquet is not None:
+            self.parquet.close()
+        if self.text is not None:
+            self.text.close()
+        self.parquet = self.text = None
 
 
 class _Bar:
