@@ -202,3 +202,20 @@ def test_the_sweep_command_refuses_a_missing_input_and_bad_numbers(tmp_path: Pat
     assert done.returncode == 2 and "missing.jsonl: no such input file" in done.stderr
     assert sandbox("sweep", "x.jsonl", "-o", "y.jsonl", "--workers", "0").returncode == 2
     assert sandbox("sweep", "x.jsonl").returncode == 2
+
+
+def test_a_parquet_input_without_a_profile_column_is_refused_before_any_cluster_starts(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"name": ["x"]}), source)
+    done = sandbox("sweep", str(source), "-o", str(tmp_path / "out.parquet"))
+    assert done.returncode == 2 and "no column 'profile'" in done.stderr
+    assert not (tmp_path / "out.parquet.parts").exists()
+
+
+def test_an_input_of_blank_lines_gives_an_empty_output(client: Client, tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", ["", "  "])
+    summary = run_sweep(str(source), str(tmp_path / "out.parquet"), client=client)
+    assert (summary.partitions, summary.rows) == (0, 0)
+    assert pq.read_table(tmp_path / "out.parquet").num_rows == 0

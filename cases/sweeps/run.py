@@ -11,12 +11,13 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, Literal
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from distributed import Client, as_completed
 from pydantic import BaseModel, ConfigDict
 
 from cases.sweeps.manifest import Manifest
-from cases.sweeps.partitions import Partition, input_format, plan_partitions
+from cases.sweeps.partitions import PROFILE_COLUMN, Partition, input_format, plan_partitions
 from cases.sweeps.parts import SCHEMA, PartDone, run_partition
 from engine.release import canonical_json
 
@@ -115,6 +116,8 @@ def check_sweep(
     (SweepInputError if not): checked before any cluster starts."""
     if not Path(source).is_file():
         raise SweepInputError(f"{source}: no such input file")
+    if input_format(source) == "parquet":
+        _check_parquet(source)
     settings: dict[str, Any] = {
         "input": os.path.abspath(source),
         "input_format": input_format(source),
@@ -129,6 +132,20 @@ def check_sweep(
             f"({canonical_json(existing.settings)}); run without --resume to start again"
         )
     return settings
+
+
+def _check_parquet(source: str) -> None:
+    try:
+        schema = pq.read_schema(source)
+    except (OSError, pa.ArrowException) as exc:
+        raise SweepInputError(f"{source}: not a readable Parquet file ({exc})") from None
+    if PROFILE_COLUMN not in schema.names:
+        raise SweepInputError(
+            f"{source}: no column {PROFILE_COLUMN!r} (a Parquet input holds one profile's JSON a row in it)"
+        )
+    kind = schema.field(PROFILE_COLUMN).type
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        raise SweepInputError(f"{source}: column {PROFILE_COLUMN!r} is {kind}, not a string of JSON")
 
 
 def _prepare(parts_dir: Path, settings: dict[str, Any], *, resume: bool) -> Manifest:
