@@ -1,6 +1,7 @@
 """`sandbox sweep` on a LocalCluster: decisions byte-identical to `sandbox assess`, in input
 order, bad profiles as error rows in place, a killed worker and a resumed sweep."""
 
+import io
 import json
 import os
 import signal
@@ -219,3 +220,19 @@ def test_an_input_of_blank_lines_gives_an_empty_output(client: Client, tmp_path:
     summary = run_sweep(str(source), str(tmp_path / "out.parquet"), client=client)
     assert (summary.partitions, summary.rows) == (0, 0)
     assert pq.read_table(tmp_path / "out.parquet").num_rows == 0
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_is_drawn_on_a_terminal_and_nothing_is_written_elsewhere(
+    client: Client, tmp_path: Path
+) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", [json.dumps(p) for p in profiles(6, seed=2)])
+    terminal, pipe = Terminal(), io.StringIO()
+    run_sweep(str(source), str(tmp_path / "a.jsonl"), client=client, partition_size=2, progress=terminal)
+    run_sweep(str(source), str(tmp_path / "b.jsonl"), client=client, partition_size=2, progress=pipe)
+    assert "0/3 partitions" in terminal.getvalue() and "3/3 partitions" in terminal.getvalue()
+    assert pipe.getvalue() == ""
