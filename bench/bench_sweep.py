@@ -25,7 +25,10 @@ from cases.synthetic import profiles
 
 BIN = ROOT / ".venv" / "bin"
 SANDBOX, DASK = str(BIN / "sandbox"), str(BIN / "dask")
+#: Profiles per partition: about 100 partitions, so no worker idles long at the end.
 PARTITION = 10_000
+#: The dask worker processes run without the statistical profiler, as the embedded cluster does.
+NO_PROFILER = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
 
 
 def target(figure: str, value: float, unit: str, goal: float, held: bool) -> Row:
@@ -114,7 +117,7 @@ def run_timed(
 def two_node_sweep(source: Path, output: Path) -> tuple[float, dict[int, list[int]]]:
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": {**os.environ, **NO_PROFILER}}
     scheduler = subprocess.Popen(
         [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"], **quiet
     )  # type: ignore[call-overload]
@@ -177,7 +180,9 @@ def two_node_sweep(source: Path, output: Path) -> tuple[float, dict[int, list[in
 
 
 def main() -> int:
+    global PARTITION
     count = int(os.environ.get("BENCH_SWEEP_N", "1000000"))
+    PARTITION = max(1000, min(10_000, count // 100))
     rows: list[Row] = [row("profiles", count, "profiles"), row("sweep partition size", PARTITION, "profiles")]
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)

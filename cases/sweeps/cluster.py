@@ -5,9 +5,14 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import dask
 from distributed import Client, LocalCluster
 
 from cases.sweeps.plugin import CompileReleases
+
+#: Worker settings of the embedded cluster (handed by the nannies to the worker processes): no
+#: statistical profiler sampling every worker's stack each 10 ms while it assesses.
+LOCAL_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 @contextmanager
@@ -17,13 +22,8 @@ def open_client(scheduler: str | None = None, *, workers: int = 2) -> Iterator[C
         client = Client(scheduler)  # type: ignore[no-untyped-call]
         cluster = None
     else:
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",  # a free port: never the 8787 of another cluster
-            silence_logs=logging.ERROR,
-        )
+        with dask.config.set(LOCAL_CONFIG):
+            cluster = _local(workers)
         client = Client(cluster)  # type: ignore[no-untyped-call]
     try:
         client.register_plugin(CompileReleases())
@@ -32,3 +32,13 @@ def open_client(scheduler: str | None = None, *, workers: int = 2) -> Iterator[C
         client.close()  # type: ignore[no-untyped-call]
         if cluster is not None:
             cluster.close()
+
+
+def _local(workers: int) -> LocalCluster:
+    return LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",  # a free port: never the 8787 of another cluster
+        silence_logs=logging.ERROR,
+    )

@@ -62,6 +62,7 @@ def run_sweep(
     on_part: Callable[[PartDone], None] | None = None,
 ) -> SweepSummary:
     """Sweep `source` into `output`; with `resume`, partitions already finished are skipped."""
+    source = os.path.abspath(source)  # workers on other machines read the same path
     settings = check_sweep(
         source, output, partition_size=partition_size, resume=resume, as_of=as_of, release=release
     )
