@@ -12,6 +12,7 @@ from api.cli import records as cli_records
 from api.cli import reviews as cli_reviews
 from api.cli import rules as cli_rules
 from api.cli import serve as cli_serve
+from api.cli import sweep as cli_sweep
 from api.cli.jsonl import read_lines, sweep, warm_engine
 from api.cli.render import render_decision
 from api.cli.render_guidance import render_guidance
@@ -215,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_audit.add_audit_commands(sub)
     cli_reviews.add_review_commands(sub, date_type=_date)
     cli_serve.add_api_commands(sub)
+    cli_sweep.add_sweep_command(sub, date_type=_date)
     return parser
 
 

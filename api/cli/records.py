@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
+from api.cli import sweep as cli_sweep
 from engine import Decision, evaluate
 
 if TYPE_CHECKING:
@@ -124,6 +125,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         results: Iterable[ReplayResult]
         if args.decision_id is not None:
             results = [replay_decision(store, args.decision_id, release=args.release)]
+        elif args.dask:
+            results = cli_sweep.replay_all_on_dask(store, args)
         else:
             large = count_decisions(store) >= _PARALLEL_FROM
             workers = args.workers or ((os.cpu_count() or 1) if large else 1)
@@ -145,7 +148,12 @@ def cmd_impact(args: argparse.Namespace) -> int:
     from cases.store import impact
 
     with _store() as store:
-        report = impact(store, from_release=args.from_release, to_release=args.to_release, as_of=args.as_of)
+        if args.dask:
+            report = cli_sweep.impact_on_dask(store, args)
+        else:
+            report = impact(
+                store, from_release=args.from_release, to_release=args.to_release, as_of=args.as_of
+            )
     print(report.model_dump_json() if args.json else render_impact(report))
     return EXIT_FAILED if report.failures else EXIT_OK
 
@@ -213,6 +221,7 @@ def add_record_commands(sub: Any, *, date_type: Callable[[str], Any]) -> None:
     replay.add_argument("--release", metavar="ID", help="what-if: replay one decision under this release")
     replay.add_argument("--json", action="store_true", help="one result object per line")
     replay.add_argument("--workers", type=int, metavar="N", help="processes for --all (default: by size)")
+    cli_sweep.add_dask_options(replay)
     replay.set_defaults(func=_guarded(cmd_replay))
 
     imp = sub.add_parser("impact", help="what a release change does to the latest input of every case")
@@ -220,6 +229,7 @@ def add_record_commands(sub: Any, *, date_type: Callable[[str], Any]) -> None:
     imp.add_argument("--to", dest="to_release", required=True, metavar="ID")
     imp.add_argument("--as-of", type=date_type, metavar="DATE", help="default: each decision's own date")
     imp.add_argument("--json", action="store_true")
+    cli_sweep.add_dask_options(imp)
     imp.set_defaults(func=_guarded(cmd_impact))
 
     cases = sub.add_parser("cases", help="the cases in the decision store")

@@ -124,28 +124,49 @@ def _intensity(outcome: Outcome) -> str:
     return "none" if outcome.intensity is None else f"{outcome.intensity} ({outcome.inspection_ratio})"
 
 
-def impact(store: Store, *, from_release: str, to_release: str, as_of: date | None = None) -> ImpactReport:
-    """Compare the two releases over the latest stored input of every case."""
-    book = default_rulebook()
-    book.get(from_release)
-    book.get(to_release)
+class ImpactTally(BaseModel):
+    """The comparison of some cases, before the report: tallies of parts add up to the whole."""
+
+    cases: int = 0
     tiers: list[tuple[str, str]] = []
     grades: list[tuple[str, str]] = []
-    intensity: Counter[str] = Counter()
-    obligations: dict[str, Counter[str]] = {}
+    intensity: dict[str, int] = {}
+    obligations: dict[str, dict[str, int]] = {}
     changed: list[CaseImpact] = []
     failures: list[CaseFailure] = []
-    latest = latest_per_case(store)
+
+
+def impact(store: Store, *, from_release: str, to_release: str, as_of: date | None = None) -> ImpactReport:
+    """Compare the two releases over the latest stored input of every case."""
+    check_releases(from_release, to_release)
+    tally = tally_cases(latest_per_case(store), from_release=from_release, to_release=to_release, as_of=as_of)
+    return build_report([tally], from_release=from_release, to_release=to_release, as_of=as_of)
+
+
+def check_releases(*releases: str) -> None:
+    """An unknown release is bad input (UnknownRelease), found before any case is read."""
+    book = default_rulebook()
+    for release in releases:
+        book.get(release)
+
+
+def tally_cases(
+    latest: list[StoredDecision], *, from_release: str, to_release: str, as_of: date | None
+) -> ImpactTally:
+    """Re-evaluate these cases' latest inputs under both releases and tally the differences."""
+    tally = ImpactTally(cases=len(latest))
+    intensity: Counter[str] = Counter()
+    obligations: dict[str, Counter[str]] = {}
     for stored in latest:
         day = as_of or stored.as_of
         results = _evaluate_both(
-            stored, day=day, from_release=from_release, to_release=to_release, failures=failures
+            stored, day=day, from_release=from_release, to_release=to_release, failures=tally.failures
         )
         if results is None:
             continue
         before, after = Outcome.of(results[0]), Outcome.of(results[1])
-        tiers.append((before.tier, after.tier))
-        grades.append((before.platform_grade, after.platform_grade))
+        tally.tiers.append((before.tier, after.tier))
+        tally.grades.append((before.platform_grade, after.platform_grade))
         if (before.intensity, before.inspection_ratio) != (after.intensity, after.inspection_ratio):
             intensity[f"{_intensity(before)} -> {_intensity(after)}"] += 1
         added = sorted(set(after.obligations) - set(before.obligations))
@@ -156,7 +177,7 @@ def impact(store: Store, *, from_release: str, to_release: str, as_of: date | No
             obligations.setdefault(rule, Counter())["removed"] += 1
         rules = attribution(*results)
         if rules or before != after:
-            changed.append(
+            tally.changed.append(
                 CaseImpact(
                     case_id=stored.case_id,
                     name=stored.case_name,
@@ -170,20 +191,37 @@ def impact(store: Store, *, from_release: str, to_release: str, as_of: date | No
                     attribution=rules,
                 )
             )
-    orders = book.outcomes.outcomes
+    tally.intensity = dict(intensity)
+    tally.obligations = {
+        rule: {"added": c["added"], "removed": c["removed"]} for rule, c in obligations.items()
+    }
+    return tally
+
+
+def build_report(
+    tallies: list[ImpactTally], *, from_release: str, to_release: str, as_of: date | None
+) -> ImpactReport:
+    """The report over the tallies of consecutive case ranges, in case order."""
+    intensity: Counter[str] = Counter()
+    obligations: dict[str, Counter[str]] = {}
+    for tally in tallies:
+        intensity.update(tally.intensity)
+        for rule, counts in tally.obligations.items():
+            obligations.setdefault(rule, Counter()).update(counts)
+    orders = default_rulebook().outcomes.outcomes
     return ImpactReport(
         from_release=from_release,
         to_release=to_release,
         as_of=as_of,
-        cases=len(latest),
-        tier_matrix=_matrix(orders["tier"].order, tiers),
-        grade_matrix=_matrix(orders["grade"].order, grades),
+        cases=sum(t.cases for t in tallies),
+        tier_matrix=_matrix(orders["tier"].order, [p for t in tallies for p in t.tiers]),
+        grade_matrix=_matrix(orders["grade"].order, [p for t in tallies for p in t.grades]),
         intensity_changes=dict(sorted(intensity.items())),
         obligation_changes={
             rule: {"added": c["added"], "removed": c["removed"]} for rule, c in sorted(obligations.items())
         },
-        changed=changed,
-        failures=failures,
+        changed=[c for t in tallies for c in t.changed],
+        failures=[f for t in tallies for f in t.failures],
     )
 
 

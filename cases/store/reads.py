@@ -100,6 +100,13 @@ def seq_span(store: Store) -> tuple[int, int] | None:
     return None if first is None or last is None else (int(first), int(last))
 
 
+def case_span(store: Store) -> tuple[int, int] | None:
+    """The first and last case id in the store, or None when it holds no case."""
+    with store.reading() as session:
+        first, last = session.exec(select(func.min(Case.id), func.max(Case.id))).one()
+    return None if first is None or last is None else (int(first), int(last))
+
+
 def get_decision(store: Store, decision_id: int) -> StoredDecision:
     with store.reading() as session:
         row = session.exec(
@@ -123,10 +130,17 @@ def iter_decisions(store: Store, *, after: int = -1, upto: int | None = None) ->
             yield public_view(record, case)
 
 
-def latest_per_case(store: Store) -> list[StoredDecision]:
-    """The latest decision of every case, in case order."""
+def latest_per_case(
+    store: Store, *, after: int | None = None, upto: int | None = None
+) -> list[StoredDecision]:
+    """The latest decision of every case (with ids after `after` and up to `upto`), in case order."""
     with store.reading() as session:
-        latest = select(func.max(DecisionRecord.seq)).group_by(col(DecisionRecord.case_id)).scalar_subquery()
+        latest_query = select(func.max(DecisionRecord.seq)).group_by(col(DecisionRecord.case_id))
+        if after is not None:
+            latest_query = latest_query.where(col(DecisionRecord.case_id) > after)
+        if upto is not None:
+            latest_query = latest_query.where(col(DecisionRecord.case_id) <= upto)
+        latest = latest_query.scalar_subquery()
         rows = session.exec(
             select(DecisionRecord, Case)
             .join(Case, col(Case.id) == col(DecisionRecord.case_id))
