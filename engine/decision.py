@@ -4,13 +4,14 @@ from datetime import date
 from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from engine.canonical import canonical_json
 from engine.compiler import CompiledRelease
 from engine.errors import EngineError
 from engine.inference import Firing, Inference
 from engine.outcomes import OutcomeModel
-from engine.release import canonical_json, plain
+from engine.release import plain
 from engine.templates import Labels, placeholders, render
 
 
@@ -71,10 +72,13 @@ class Decision(_Out):
     ruleset: RulesetRef
     assessment_date: date
     profile_sha256: str
+    # The decision as JSON data, kept by build_decision from the data it validated (equal to
+    # model_dump(mode="json"), as tests/test_canonical.py checks), so rendering dumps nothing.
+    _data: dict[str, Any] | None = PrivateAttr(default=None)
 
     def to_json(self) -> str:
         """Canonical JSON: sorted keys, no spaces; identical inputs give identical bytes."""
-        return canonical_json(self.model_dump(mode="json"))
+        return canonical_json(self._data if self._data is not None else self.model_dump(mode="json"))
 
 
 _TEXT_CACHE_SIZE = 4096
@@ -170,22 +174,28 @@ def build_decision(
             }
         )
     decisive = sorted(r for r, f in inference.firings.items() if f.sets.get("tier") == tier)
-    return Decision.model_validate(
-        {
-            "schema_version": "1",
-            "tier": tier,
-            "intensity": intensity,
-            "credit_class": outcomes["credit_class"],
-            "platform_grade": outcomes["grade"],
-            "observation": observation,
-            "obligations": obligations,
-            "explanation": {"decisive": decisive, "fired": fired},
-            "ruleset": {
-                "release": compiled.release.id,
-                "sha256": compiled.release.sha256,
-                "selection": "explicit" if explicit else "in_force",
-            },
-            "assessment_date": as_of,
-            "profile_sha256": profile_sha256,
-        }
-    )
+    ratio = intensity["inspection_ratio"]
+    data = {
+        "schema_version": "1",
+        "tier": tier,
+        "intensity": {
+            "level": intensity["level"],
+            # as validation writes it: a whole number becomes a float (1 -> 1.0)
+            "inspection_ratio": ratio if ratio is None or isinstance(ratio, float) else float(ratio),
+        },
+        "credit_class": outcomes["credit_class"],
+        "platform_grade": outcomes["grade"],
+        "observation": plain(observation),
+        "obligations": obligations,
+        "explanation": {"decisive": decisive, "fired": fired},
+        "ruleset": {
+            "release": compiled.release.id,
+            "sha256": compiled.release.sha256,
+            "selection": "explicit" if explicit else "in_force",
+        },
+        "assessment_date": as_of.isoformat(),
+        "profile_sha256": profile_sha256,
+    }
+    decision = Decision.model_validate(data)
+    decision._data = data
+    return decision
