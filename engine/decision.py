@@ -82,21 +82,28 @@ class Decision(_Out):
 
 
 _TEXT_CACHE_SIZE = 4096
+_FIRED_CACHE_SIZE = 8192
+
+
+def _text_key(
+    templates: dict[str, str], firing: Firing, inference: Inference, compiled: CompiledRelease
+) -> tuple[tuple[Any, ...], tuple[str, ...], tuple[Any, ...]]:
+    """What a firing's en and zh texts depend on: the templates and the values their
+    placeholders show (as a cache key), with the names and values themselves."""
+    names = _names(templates["en"], templates["zh"])
+    shown = tuple(_value(name, firing, inference, compiled) for name in names)
+    return (templates["en"], templates["zh"], *(_hashable(v) for v in shown)), names, shown
 
 
 def _texts(
     templates: dict[str, str],
-    firing: Firing,
-    inference: Inference,
-    compiled: CompiledRelease,
+    found: tuple[tuple[Any, ...], tuple[str, ...], tuple[Any, ...]],
     labels: Labels,
 ) -> dict[str, str]:
     """The en and zh texts of a firing; texts repeat across profiles, so the rendered pair is kept
     with the labels it was rendered with, by the values its placeholders show (a bounded cache:
     it changes speed, never a text)."""
-    names = _names(templates["en"], templates["zh"])
-    shown = tuple(_value(name, firing, inference, compiled) for name in names)
-    key = (templates["en"], templates["zh"], *(_hashable(v) for v in shown))
+    key, names, shown = found
     kept = labels.rendered
     texts = kept.get(key)
     if texts is None:
@@ -108,14 +115,74 @@ def _texts(
     return texts
 
 
+_Entry = tuple[FiredRule, dict[str, Any], Obligation | None, dict[str, Any] | None]
+# Fired rules (and their obligations) as validated models and as JSON data, by everything they
+# are made of; kept per rule book (by its labels), bounded like the texts. Both are read only.
+_FIRED: dict[int, tuple[Labels, dict[tuple[Any, ...], _Entry]]] = {}
+
+
+def _fired_cache(labels: Labels) -> dict[tuple[Any, ...], _Entry]:
+    kept = _FIRED.get(id(labels))
+    if kept is None or kept[0] is not labels:
+        kept = _FIRED[id(labels)] = (labels, {})
+    return kept[1]
+
+
+def _entry(
+    rule_id: str, firing: Firing, inference: Inference, compiled: CompiledRelease, labels: Labels
+) -> _Entry:
+    """A fired rule of the explanation (and its obligation, if it sets one), validated once for
+    all the profiles that fire it alike."""
+    spec = compiled.rules[rule_id]
+    reason = _text_key(spec.reason, firing, inference, compiled)
+    duty_templates = spec.obligation
+    duty = _text_key(duty_templates, firing, inference, compiled) if duty_templates else None
+    key = (
+        compiled.release.id,
+        compiled.release.sha256,
+        rule_id,
+        _hashable(firing.sets),
+        _hashable(firing.facts),
+        reason[0],
+        None if duty is None else duty[0],
+    )
+    kept = _fired_cache(labels)
+    entry = kept.get(key)
+    if entry is None:
+        effect = plain(dict(firing.sets))
+        obligation: Obligation | None = None
+        obligation_data: dict[str, Any] | None = None
+        if duty_templates and duty is not None:
+            effect["obligation"] = True
+            text = _texts(duty_templates, duty, labels)
+            obligation_data = {"rule": rule_id, "measure": list(spec.measures), "text": text}
+            obligation = Obligation.model_validate(obligation_data)
+        fired_data = {
+            "rule": rule_id,
+            "measure": list(spec.measures),
+            "effect": effect,
+            "facts": plain(dict(sorted(firing.facts.items()))),
+            "reason": _texts(spec.reason, reason, labels),
+        }
+        entry = (FiredRule.model_validate(fired_data), fired_data, obligation, obligation_data)
+        if len(kept) >= _FIRED_CACHE_SIZE:
+            kept.clear()
+        kept[key] = entry
+    return entry
+
+
 def _value(name: str, firing: Firing, inference: Inference, compiled: CompiledRelease) -> Any:
     """What a placeholder shows: the firing's bindings (none bound: an empty list), the facts it
     matched, what it set itself, then any fact or outcome, then a parameter."""
     if name in compiled.rules[firing.rule].bindings:
         return firing.bound.get(name, [])
-    for source in (firing.facts, firing.own, inference.values):
-        if name in source:
-            return source[name]
+    if name in firing.facts:
+        return firing.facts[name]
+    own = firing.own
+    if name in own:
+        return own[name]
+    if name in inference.values:
+        return inference.values[name]
     return compiled.param_values[name]
 
 
@@ -124,8 +191,14 @@ def _names(*templates: str) -> tuple[str, ...]:
     return tuple(sorted({n for t in templates for n in placeholders(t)}))
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None), date})
+
+
 def _hashable(value: Any) -> Any:
     """A placeholder value as a cache key part; the type is kept so 1, 1.0 and True stay apart."""
+    kind = type(value)
+    if kind in _SCALARS:  # most values: one set lookup instead of two isinstance calls
+        return (kind, value)
     if isinstance(value, list):
         return (list, *(_hashable(v) for v in value))
     if isinstance(value, dict):
@@ -155,24 +228,17 @@ def build_decision(
         raise EngineError(f"release {compiled.release.id} gives tier {tier} with intensity {intensity}")
     shown = model.outcomes["observation"].shown_with_tier
     observation = outcomes.get("observation") if tier == shown else None
-    fired: list[dict[str, Any]] = []
-    obligations: list[dict[str, Any]] = []
+    fired: list[FiredRule] = []
+    fired_data: list[dict[str, Any]] = []
+    obligations: list[Obligation] = []
+    obligations_data: list[dict[str, Any]] = []
     for rule_id, firing in sorted(inference.firings.items()):
-        spec = compiled.rules[rule_id]
-        effect = plain(dict(firing.sets))
-        if spec.obligation:
-            effect["obligation"] = True
-            text = _texts(spec.obligation, firing, inference, compiled, labels)
-            obligations.append({"rule": rule_id, "measure": list(spec.measures), "text": text})
-        fired.append(
-            {
-                "rule": rule_id,
-                "measure": list(spec.measures),
-                "effect": effect,
-                "facts": plain(dict(sorted(firing.facts.items()))),
-                "reason": _texts(spec.reason, firing, inference, compiled, labels),
-            }
-        )
+        rule, rule_data, obligation, obligation_data = _entry(rule_id, firing, inference, compiled, labels)
+        fired.append(rule)
+        fired_data.append(rule_data)
+        if obligation is not None and obligation_data is not None:
+            obligations.append(obligation)
+            obligations_data.append(obligation_data)
     decisive = sorted(r for r, f in inference.firings.items() if f.sets.get("tier") == tier)
     ratio = intensity["inspection_ratio"]
     data = {
@@ -186,8 +252,8 @@ def build_decision(
         "credit_class": outcomes["credit_class"],
         "platform_grade": outcomes["grade"],
         "observation": plain(observation),
-        "obligations": obligations,
-        "explanation": {"decisive": decisive, "fired": fired},
+        "obligations": obligations_data,
+        "explanation": {"decisive": decisive, "fired": fired_data},
         "ruleset": {
             "release": compiled.release.id,
             "sha256": compiled.release.sha256,
@@ -196,6 +262,8 @@ def build_decision(
         "assessment_date": as_of.isoformat(),
         "profile_sha256": profile_sha256,
     }
-    decision = Decision.model_validate(data)
+    # The validated fired rules and obligations go in as they are (pydantic keeps model instances).
+    checked = {**data, "obligations": obligations, "explanation": {"decisive": decisive, "fired": fired}}
+    decision = Decision.model_validate(checked)
     decision._data = data
     return decision
