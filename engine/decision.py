@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
-from engine.canonical import canonical_json
+from engine.canonical import canonical_bytes, canonical_json
 from engine.compiler import CompiledRelease
 from engine.errors import EngineError
 from engine.inference import Firing, Inference
@@ -72,13 +72,52 @@ class Decision(_Out):
     ruleset: RulesetRef
     assessment_date: date
     profile_sha256: str
-    # The decision as JSON data, kept by build_decision from the data it validated (equal to
-    # model_dump(mode="json"), as tests/test_canonical.py checks), so rendering dumps nothing.
-    _data: dict[str, Any] | None = PrivateAttr(default=None)
+    # Kept by build_decision: the top-level JSON data it validated and the canonical bytes of each
+    # fired rule and obligation, so rendering joins them (equal to the canonical form of
+    # model_dump(mode="json"), as tests/test_canonical.py checks) and dumps nothing.
+    _parts: "_Parts | None" = PrivateAttr(default=None)
 
     def to_json(self) -> str:
         """Canonical JSON: sorted keys, no spaces; identical inputs give identical bytes."""
-        return canonical_json(self._data if self._data is not None else self.model_dump(mode="json"))
+        parts = self._parts
+        if parts is None:
+            return canonical_json(self.model_dump(mode="json"))
+        return _join(parts).decode("utf-8")
+
+
+_Parts = tuple[dict[str, Any], list[bytes], list[bytes]]
+_JOINED = ("explanation", "obligations")
+
+
+def _runs() -> list[tuple[str, ...]]:
+    """The decision's keys in canonical (sorted) order, as runs of keys written together by one
+    encoder call, with the two joined from parts alone."""
+    runs: list[tuple[str, ...]] = [()]
+    for key in sorted(Decision.model_fields):
+        if key in _JOINED:
+            runs += [(key,), ()]
+        else:
+            runs[-1] += (key,)
+    return [run for run in runs if run]
+
+
+_RUNS = _runs()
+
+
+def _join(parts: _Parts) -> bytes:
+    """The canonical form of the whole decision from its parts, in one pass over its keys (sorted,
+    as the canonical form sorts them; the parts are canonical already)."""
+    data, fired, obligations = parts
+    out: list[bytes] = []
+    for run in _RUNS:
+        if run == ("explanation",):
+            decisive = canonical_bytes(data["decisive"])
+            out.append(b'"explanation":{"decisive":' + decisive + b',"fired":[' + b",".join(fired) + b"]}")
+        elif run == ("obligations",):
+            out.append(b'"obligations":[' + b",".join(obligations) + b"]")
+        else:  # '{"a":1,"b":2}' without its braces
+            out.append(canonical_bytes({key: data[key] for key in run})[1:-1])
+    return b"{" + b",".join(out) + b"}"
 
 
 _TEXT_CACHE_SIZE = 4096
@@ -91,8 +130,8 @@ def _text_key(
     """What a firing's en and zh texts depend on: the templates and the values their
     placeholders show (as a cache key), with the names and values themselves."""
     names = _names(templates["en"], templates["zh"])
-    shown = tuple(_value(name, firing, inference, compiled) for name in names)
-    return (templates["en"], templates["zh"], *(_hashable(v) for v in shown)), names, shown
+    shown = tuple([_value(name, firing, inference, compiled) for name in names])
+    return (templates["en"], templates["zh"], *[_hashable(v) for v in shown]), names, shown
 
 
 def _texts(
@@ -115,8 +154,8 @@ def _texts(
     return texts
 
 
-_Entry = tuple[FiredRule, dict[str, Any], Obligation | None, dict[str, Any] | None]
-# Fired rules (and their obligations) as validated models and as JSON data, by everything they
+_Entry = tuple[FiredRule, bytes, Obligation | None, bytes | None]
+# Fired rules (and their obligations) as validated models and as canonical JSON, by everything they
 # are made of; kept per rule book (by its labels), bounded like the texts. Both are read only.
 _FIRED: dict[int, tuple[Labels, dict[tuple[Any, ...], _Entry]]] = {}
 
@@ -151,12 +190,13 @@ def _entry(
     if entry is None:
         effect = plain(dict(firing.sets))
         obligation: Obligation | None = None
-        obligation_data: dict[str, Any] | None = None
+        obligation_json: bytes | None = None
         if duty_templates and duty is not None:
             effect["obligation"] = True
             text = _texts(duty_templates, duty, labels)
             obligation_data = {"rule": rule_id, "measure": list(spec.measures), "text": text}
             obligation = Obligation.model_validate(obligation_data)
+            obligation_json = canonical_bytes(obligation_data)
         fired_data = {
             "rule": rule_id,
             "measure": list(spec.measures),
@@ -164,7 +204,8 @@ def _entry(
             "facts": plain(dict(sorted(firing.facts.items()))),
             "reason": _texts(spec.reason, reason, labels),
         }
-        entry = (FiredRule.model_validate(fired_data), fired_data, obligation, obligation_data)
+        fired = FiredRule.model_validate(fired_data)
+        entry = (fired, canonical_bytes(fired_data), obligation, obligation_json)
         if len(kept) >= _FIRED_CACHE_SIZE:
             kept.clear()
         kept[key] = entry
@@ -200,10 +241,11 @@ def _hashable(value: Any) -> Any:
     if kind in _SCALARS:  # most values: one set lookup instead of two isinstance calls
         return (kind, value)
     if isinstance(value, list):
-        return (list, *(_hashable(v) for v in value))
+        return (list, *[(type(v), v) if type(v) in _SCALARS else _hashable(v) for v in value])
     if isinstance(value, dict):
-        return (dict, *sorted((k, _hashable(v)) for k, v in value.items()))
-    return (type(value), value)
+        items = sorted(value.items())
+        return (dict, *[(k, (type(v), v) if type(v) in _SCALARS else _hashable(v)) for k, v in items])
+    return (kind, value)
 
 
 def build_decision(
@@ -229,16 +271,16 @@ def build_decision(
     shown = model.outcomes["observation"].shown_with_tier
     observation = outcomes.get("observation") if tier == shown else None
     fired: list[FiredRule] = []
-    fired_data: list[dict[str, Any]] = []
+    fired_json: list[bytes] = []
     obligations: list[Obligation] = []
-    obligations_data: list[dict[str, Any]] = []
+    obligations_json: list[bytes] = []
     for rule_id, firing in sorted(inference.firings.items()):
-        rule, rule_data, obligation, obligation_data = _entry(rule_id, firing, inference, compiled, labels)
+        rule, rule_json, obligation, obligation_json = _entry(rule_id, firing, inference, compiled, labels)
         fired.append(rule)
-        fired_data.append(rule_data)
-        if obligation is not None and obligation_data is not None:
+        fired_json.append(rule_json)
+        if obligation is not None and obligation_json is not None:
             obligations.append(obligation)
-            obligations_data.append(obligation_data)
+            obligations_json.append(obligation_json)
     decisive = sorted(r for r, f in inference.firings.items() if f.sets.get("tier") == tier)
     ratio = intensity["inspection_ratio"]
     data = {
@@ -252,8 +294,7 @@ def build_decision(
         "credit_class": outcomes["credit_class"],
         "platform_grade": outcomes["grade"],
         "observation": plain(observation),
-        "obligations": obligations_data,
-        "explanation": {"decisive": decisive, "fired": fired_data},
+        "decisive": decisive,
         "ruleset": {
             "release": compiled.release.id,
             "sha256": compiled.release.sha256,
@@ -263,7 +304,8 @@ def build_decision(
         "profile_sha256": profile_sha256,
     }
     # The validated fired rules and obligations go in as they are (pydantic keeps model instances).
-    checked = {**data, "obligations": obligations, "explanation": {"decisive": decisive, "fired": fired}}
-    decision = Decision.model_validate(checked)
-    decision._data = data
+    head = {key: value for key, value in data.items() if key != "decisive"}
+    explanation = {"decisive": decisive, "fired": fired}
+    decision = Decision.model_validate({**head, "obligations": obligations, "explanation": explanation})
+    decision._parts = (data, fired_json, obligations_json)
     return decision
