@@ -1,5 +1,6 @@
 """The decision: the output contract of POLICY §4, assembled from an inference."""
 
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from typing import Any, Literal
@@ -76,6 +77,22 @@ class Decision(_Out):
     # fired rule and obligation, so rendering joins them (equal to the canonical form of
     # model_dump(mode="json"), as tests/test_canonical.py checks) and dumps nothing.
     _parts: "_Parts | None" = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when the fields are: the kept parts are a rendering cache, not content (pydantic
+        would compare them too, so a decision read back would differ from the one made)."""
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    __hash__ = _Out.__hash__
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> "Decision":
+        """A copy; one with fields changed renders from its fields, not from the parts kept."""
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            copy._parts = None
+        return copy
 
     def to_json(self) -> str:
         """Canonical JSON: sorted keys, no spaces; identical inputs give identical bytes."""

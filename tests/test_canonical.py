@@ -100,3 +100,13 @@ def test_profile_hash_and_facts_are_those_of_the_pydantic_dumps_on_many_profiles
         )
         slow = _facts_as_first_written(parsed.model_dump(by_alias=True), day, parsed.launch_date)
         assert list(fast.items()) == list(slow.items())
+
+
+def test_a_decision_read_back_equals_the_one_made_and_a_changed_copy_renders_its_change() -> None:
+    decision = evaluate(_profiles(1)[0])
+    again = type(decision).model_validate(decision.model_dump())
+    assert again == decision
+    assert again.to_json() == decision.to_json()
+    changed = decision.model_copy(update={"profile_sha256": "0" * 64})
+    assert changed != decision
+    assert '"profile_sha256":"' + "0" * 64 + '"' in changed.to_json()
