@@ -197,8 +197,8 @@ def _entry(
         compiled.release.id,
         compiled.release.sha256,
         rule_id,
-        _hashable(firing.sets),
-        _hashable(firing.facts),
+        _items_key(firing.sets),
+        _items_key(firing.facts),
         reason[0],
         None if duty is None else duty[0],
     )
@@ -250,6 +250,12 @@ def _names(*templates: str) -> tuple[str, ...]:
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None), date})
+
+
+def _items_key(mapping: dict[str, Any]) -> tuple[Any, ...]:
+    """A mapping as a cache key part, in its own order (the same firing fills it in the same order;
+    another order only misses the cache), types kept as in _hashable."""
+    return tuple([(k, type(v), v) if type(v) in _SCALARS else (k, _hashable(v)) for k, v in mapping.items()])
 
 
 def _hashable(value: Any) -> Any:
