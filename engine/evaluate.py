@@ -5,13 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from engine import stages
 from engine.compiler import CompiledRelease
-from engine.decision import Decision, build_decision
-from engine.errors import EngineError, FieldError, ProfileError, SandboxError
-from engine.facts import profile_facts
+from engine.decision import Decision
+from engine.errors import EngineError, SandboxError
 from engine.inference import Inference, infer_many
-from engine.profile import Profile, date_problem, parse_profile
-from engine.release import sha256_of
+from engine.profile import Profile
 from engine.rulebook import Rulebook, default_rulebook
 
 # Profiles per durable-rules session in evaluate_many. durable-rules clears a large block of state
@@ -96,31 +95,22 @@ class _Case:
 def _prepare(
     profile: Profile | dict[str, Any], *, as_of: date | None, release: str | None, book: Rulebook
 ) -> _Case:
-    parsed = parse_profile(profile)
-    day = as_of or parsed.assessment_date or date.today()
-    problem = date_problem(day)
-    if problem:
-        raise ProfileError([FieldError("assessment_date", problem)])
-    compiled = book.get(release) if release else book.in_force(day)
-    canonical = {**parsed.canonical(), "assessment_date": day.isoformat()}
+    parsed = stages.parse(profile)
+    day = stages.as_of_day(parsed, as_of)
+    compiled = stages.release_for(day, release, book)
+    data = stages.dump(parsed)
     return _Case(
         compiled=compiled,
         day=day,
-        facts=profile_facts(parsed, as_of=day, vocabulary=book.vocabulary),
-        profile_sha256=sha256_of(canonical),
+        facts=stages.facts(parsed, data, day, book),
+        profile_sha256=stages.profile_hash(data, day),
         explicit=release is not None,
     )
 
 
 def _decision(case: _Case, inference: Inference, book: Rulebook) -> Decision:
-    return build_decision(
-        inference,
-        compiled=case.compiled,
-        model=book.outcomes,
-        labels=book.labels,
-        as_of=case.day,
-        profile_sha256=case.profile_sha256,
-        explicit=case.explicit,
+    return stages.decide(
+        inference, case.compiled, case.day, case.profile_sha256, book, explicit=case.explicit
     )
 
 

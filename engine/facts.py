@@ -60,15 +60,35 @@ def profile_fact_specs(vocabulary: Vocabulary) -> dict[str, FactSpec]:
     return specs
 
 
-def profile_facts(profile: Profile, *, as_of: date, vocabulary: Vocabulary) -> dict[str, Any]:
-    """The profile flattened to the fact vocabulary, with the as-of date used."""
-    data = profile.model_dump(by_alias=True)
+# Per vocabulary: every code fact, false; a profile's facts start from a copy (id -> (vocabulary, facts)).
+_CODES_FALSE: dict[int, tuple[Vocabulary, dict[str, bool]]] = {}
+GROUPS = ("risk", "scale", "credit", "security", "participants")
+
+
+def _codes_false(vocabulary: Vocabulary) -> dict[str, bool]:
+    kept = _CODES_FALSE.get(id(vocabulary))
+    if kept is None or kept[0] is not vocabulary:
+        codes = {f"{k}.{code}": False for k in CODE_LISTS for code in vocabulary.terms(k)}
+        kept = _CODES_FALSE[id(vocabulary)] = (vocabulary, codes)
+    return kept[1]
+
+
+def profile_facts(
+    profile: Profile, *, as_of: date, vocabulary: Vocabulary, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The profile flattened to the fact vocabulary, with the as-of date used; `data` is the
+    profile's model_dump(by_alias=True), in either mode (the groups hold no dates), if at hand."""
+    if data is None:
+        data = profile.model_dump(by_alias=True)
     facts: dict[str, Any] = {"assessment_date": as_of, "launch_date": profile.launch_date}
-    for group in ("risk", "scale", "credit", "security", "participants"):
+    for group in GROUPS:
         for key, value in data[group].items():
             facts[f"{group}.{key}"] = value
+    codes = _codes_false(vocabulary)
+    facts.update(codes)
     for kind_name in CODE_LISTS:
-        held = set(data[kind_name])
-        for code in vocabulary.terms(kind_name):
-            facts[f"{kind_name}.{code}"] = code in held
+        for code in data[kind_name]:
+            name = f"{kind_name}.{code}"
+            if name in codes:
+                facts[name] = True
     return facts

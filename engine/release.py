@@ -1,7 +1,5 @@
 """Rule releases read from rules/releases/: overlays resolved, content hashed."""
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -9,21 +7,15 @@ from typing import Any
 
 import yaml
 
+# canonical_json and sha256_of were defined here first; their users still import them from here.
+from engine.canonical import canonical_json as canonical_json
+from engine.canonical import sha256_of as sha256_of
 from engine.errors import RuleFinding
 from engine.yamlfile import load_yaml
 
 SECTIONS = ("parameters", "formats", "prohibited_activities", "rules")
 # Format flags (POLICY §6): health/life safety, financial, identity-required, real-name.
 FLAGS = frozenset("SFIR")
-
-
-def canonical_json(data: Any) -> str:
-    """The one serialisation hashed and compared byte for byte: sorted keys, no spaces."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def sha256_of(data: Any) -> str:
-    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
 def plain(value: Any) -> Any:

@@ -46,10 +46,17 @@ class Rulebook:
             raise UnknownRelease(f"unknown release {release_id!r}; known releases: {known}")
         return self.compiled[release_id]
 
+    @cached_property
+    def _calendar(self) -> tuple[list[Release], list[date]]:
+        """The releases in date order and their first days, once (a rule book's releases are
+        fixed when it is loaded)."""
+        releases = self.releases
+        return releases, [r.in_force_from for r in releases]
+
     def in_force(self, day: date) -> CompiledRelease:
         """The release in force on a day; no release is an error, never a guess."""
-        releases = self.releases
-        index = bisect.bisect_right([r.in_force_from for r in releases], day) - 1
+        releases, starts = self._calendar
+        index = bisect.bisect_right(starts, day) - 1
         if index >= 0 and releases[index].in_force_on(day):
             return self.compiled[releases[index].id]
         spans = "; ".join(f"{r.id}: {r.in_force_from} to {r.in_force_to or 'open'}" for r in releases)
