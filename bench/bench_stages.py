@@ -20,16 +20,17 @@ from engine import evaluate, stages
 from engine.rulebook import Rulebook, default_rulebook
 
 EXAMPLES = ROOT / "cases" / "examples"
-# The figures of the code before issue 13 part 4 (µs per assessment, same bench, same machine).
+# The code before issue 13 part 4 (commit e165364, through bench/stages_before.py), CPU µs per
+# assessment: the median of three runs taken alternately with three of the new code, 9 rounds each.
 BEFORE: dict[str, float] = {
-    "parse": 43.3,
-    "hash": 34.6,
-    "facts": 21.7,
-    "inference": 235.0,
-    "decision": 134.5,
-    "json": 82.1,
-    "total": 590.8,
-    "total / inference": 2.51,
+    "parse": 45.2,
+    "hash": 34.3,
+    "facts": 20.6,
+    "inference": 227.6,
+    "decision": 119.6,
+    "json": 65.8,
+    "total": 508.4,
+    "total / inference": 2.26,
 }
 # The digest of every decision before the change, for the default --profiles and --seed.
 BEFORE_DIGEST = {"digest": "c538fdbf82839dfd86660bb91215654f9eddc8495c7e1d8b29e9986b7d7582f6"}

@@ -141,31 +141,17 @@ _TEXT_CACHE_SIZE = 4096
 _FIRED_CACHE_SIZE = 8192
 
 
-def _text_key(
-    templates: dict[str, str], firing: Firing, inference: Inference, compiled: CompiledRelease
-) -> tuple[tuple[Any, ...], tuple[str, ...], tuple[Any, ...]]:
-    """What a firing's en and zh texts depend on: the templates and the values their
-    placeholders show (as a cache key), with the names and values themselves."""
+def _texts(templates: dict[str, str], values: dict[str, Any], labels: Labels) -> dict[str, str]:
+    """The en and zh texts of a firing, from the values its placeholders show; texts repeat across
+    profiles, so the rendered pair is kept with the labels it was rendered with, by those values
+    (a bounded cache: it changes speed, never a text)."""
     names = _names(templates["en"], templates["zh"])
-    shown = tuple([_value(name, firing, inference, compiled) for name in names])
-    return (templates["en"], templates["zh"], *[_hashable(v) for v in shown]), names, shown
-
-
-def _texts(
-    templates: dict[str, str],
-    found: tuple[tuple[Any, ...], tuple[str, ...], tuple[Any, ...]],
-    labels: Labels,
-) -> dict[str, str]:
-    """The en and zh texts of a firing; texts repeat across profiles, so the rendered pair is kept
-    with the labels it was rendered with, by the values its placeholders show (a bounded cache:
-    it changes speed, never a text)."""
-    key, names, shown = found
+    key = (templates["en"], templates["zh"], *[_hashable(values[name]) for name in names])
     kept = labels.rendered
     texts = kept.get(key)
     if texts is None:
         if len(kept) >= _TEXT_CACHE_SIZE:
             kept.clear()
-        values = dict(zip(names, shown, strict=True))
         texts = {lang: render(templates[lang], values, lang, labels) for lang in ("en", "zh")}
         kept[key] = texts
     return texts
@@ -190,17 +176,22 @@ def _entry(
     """A fired rule of the explanation (and its obligation, if it sets one), validated once for
     all the profiles that fire it alike."""
     spec = compiled.rules[rule_id]
-    reason = _text_key(spec.reason, firing, inference, compiled)
     duty_templates = spec.obligation
-    duty = _text_key(duty_templates, firing, inference, compiled) if duty_templates else None
+    templates: tuple[str, ...] = (spec.reason["en"], spec.reason["zh"])
+    if duty_templates:
+        templates += (duty_templates["en"], duty_templates["zh"])
+    # The values every placeholder of its texts shows, looked up once for the key; the texts
+    # themselves are only rendered (or found) when the fired rule is not kept already.
+    names = _names(*templates)
+    shown = [_value(name, firing, inference, compiled) for name in names]
     key = (
         compiled.release.id,
         compiled.release.sha256,
         rule_id,
         _items_key(firing.sets),
         _items_key(firing.facts),
-        reason[0],
-        None if duty is None else duty[0],
+        templates,
+        *[_hashable(v) for v in shown],
     )
     kept = _fired_cache(labels)
     entry = kept.get(key)
@@ -208,9 +199,10 @@ def _entry(
         effect = plain(dict(firing.sets))
         obligation: Obligation | None = None
         obligation_json: bytes | None = None
-        if duty_templates and duty is not None:
+        values = dict(zip(names, shown, strict=True))
+        if duty_templates:
             effect["obligation"] = True
-            text = _texts(duty_templates, duty, labels)
+            text = _texts(duty_templates, values, labels)
             obligation_data = {"rule": rule_id, "measure": list(spec.measures), "text": text}
             obligation = Obligation.model_validate(obligation_data)
             obligation_json = canonical_bytes(obligation_data)
@@ -219,7 +211,7 @@ def _entry(
             "measure": list(spec.measures),
             "effect": effect,
             "facts": plain(dict(sorted(firing.facts.items()))),
-            "reason": _texts(spec.reason, reason, labels),
+            "reason": _texts(spec.reason, values, labels),
         }
         fired = FiredRule.model_validate(fired_data)
         entry = (fired, canonical_bytes(fired_data), obligation, obligation_json)
