@@ -53,7 +53,7 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
 
 
 def cmd_prove(args: argparse.Namespace) -> int:
-    from cases.store.checkpoints import prove
+    from cases.store.proofs import prove
 
     with cli_records._store() as store:
         proof = prove(store, args.record_id, checkpoint_id=args.checkpoint)
@@ -71,7 +71,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
 
 
 def cmd_consistency(args: argparse.Namespace) -> int:
-    from cases.store.checkpoints import consistency
+    from cases.store.proofs import consistency
 
     with cli_records._store() as store:
         proof = consistency(store, args.old, args.new)
