@@ -10,13 +10,12 @@ from cases.store.audit_tables import Checkpoint
 from cases.store.checkpoints import (
     CheckpointError,
     UnknownCheckpoint,
-    consistency,
     list_checkpoints,
     load_checkpoint_key,
     make_checkpoint,
-    prove,
     verify_checkpoints,
 )
+from cases.store.proofs import consistency, prove
 from tests.audit_helpers import rebuild_chain
 from tests.conftest import make_profile
 from tests.store_helpers import raw_sql, uscc

@@ -23,19 +23,16 @@ from api.http.params import errors, json_response
 from api.http.routes_records import _visible_decision
 from cases.store.checkpoints import (
     CheckpointError,
-    ConsistencyProof,
-    InclusionProof,
     SignedCheckpoint,
     UnknownCheckpoint,
-    consistency,
     key_path,
     list_checkpoints,
     load_checkpoint_key,
     make_checkpoint,
-    prove,
 )
 from cases.store.errors import UnknownCase
 from cases.store.export import export_case
+from cases.store.proofs import ConsistencyProof, InclusionProof, consistency, prove
 from cases.store.signing import (
     SignatureView,
     SignerView,
