@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cases.store import Store
-from cases.store.keys import create_key
+from cases.store.keys import KeyCache, create_key
 from tests.conftest import make_profile
 from tests.store_helpers import uscc
 
@@ -36,3 +36,10 @@ def make_keys(store: Store) -> Keys:
         platform_a=create_key(store, role="platform", uscc=USCC_A, name="Platform A").token,
         platform_b=create_key(store, role="platform", uscc=USCC_B, name="Platform B").token,
     )
+
+
+def key_id_of(store: Store, token: str) -> int:
+    """The id of the API key this token is (what `sandbox keys list` shows)."""
+    caller = KeyCache(store).lookup(token)
+    assert caller is not None, "no such key"
+    return caller.key_id

@@ -10,8 +10,9 @@ from jsonschema_rs import Draft202012Validator
 
 from cases.bundle import verify_bundle
 from cases.store import Store, record_assessment
+from cases.store.keys import create_key
 from cases.store.signing import create_signer, load_signing_key, revoke_signer, sign_hash
-from tests.api_helpers import USCC_A, Keys, auth, platform_profile
+from tests.api_helpers import USCC_A, Keys, auth, key_id_of, platform_profile
 
 pytest_plugins = ["tests.api_fixtures"]
 PASS = "correct horse battery"
@@ -23,9 +24,15 @@ def checkpoint_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def decided(api_store: Store, tmp_path: Path) -> dict[str, Any]:
-    """Two regulatory decisions and a self-assessment, and a registered signer with its key."""
-    signer = create_signer(api_store, name="Inspector Wang", passphrase=PASS, key_file=tmp_path / "w.pem")
+def decided(api_store: Store, keys: Keys, tmp_path: Path) -> dict[str, Any]:
+    """Two regulatory decisions and a self-assessment, and a signer bound to the regulator's key."""
+    signer = create_signer(
+        api_store,
+        name="Inspector Wang",
+        passphrase=PASS,
+        key_file=tmp_path / "w.pem",
+        api_key_id=key_id_of(api_store, keys.regulator),
+    )
     _, first, _ = record_assessment(api_store, platform_profile(USCC_A), actor="wang")
     _, second, _ = record_assessment(
         api_store, platform_profile(USCC_A, formats=["bike_sharing"]), actor="wang"
@@ -65,6 +72,21 @@ def test_a_detached_signature_is_checked_stored_and_shown(
     again = client.post(path, json=body, headers=auth(keys.regulator))
     assert again.status_code == 422 and "signed already" in again.json()["error"]["message"]
     assert client.get(path, headers=auth(keys.platform_a)).status_code == 404  # not a self-assessment it owns
+
+
+def test_a_signature_sent_with_another_regulators_key_is_422_on_signer_id(
+    client: TestClient, keys: Keys, decided: dict[str, Any], api_store: Store
+) -> None:
+    """The signature is genuine, but the key that sends it is not the one its signer is bound to."""
+    first = decided["records"][0]
+    other = create_key(api_store, role="regulator", name="Inspector Zhao").token
+    body = {"signer_id": decided["signer"].id, "signature": sign_hash(decided["key"], first.hash)}
+    refused = client.post(f"/v1/decisions/{first.id}/signature", json=body, headers=auth(other))
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["code"] == "signer_not_valid" and error["fields"][0]["path"] == "signer_id"
+    assert f"is bound to API key {key_id_of(api_store, keys.regulator)}" in error["message"]
+    assert client.get(f"/v1/decisions/{first.id}/signature", headers=auth(keys.regulator)).status_code == 404
 
 
 def test_a_forged_signature_is_422_naming_the_field_and_nothing_is_stored(

@@ -7,6 +7,7 @@ import pytest
 
 from api.cli import main
 from cases.store import Store, count_decisions
+from cases.store.keys import create_key
 from cases.store.signing import signature_of
 from tests.audit_helpers import rebuild_chain
 from tests.conftest import make_profile
@@ -166,3 +167,20 @@ def test_a_decision_recorded_unsigned_is_signed_afterwards_once(
     monkeypatch.setenv("SANDBOX_SIGNER_PASSPHRASE", "a wrong passphrase")
     assert main(["signers", "sign", "1", "--with", str(key)]) == 2
     assert f"--with {key}: wrong passphrase for this key file" in capsys.readouterr().err
+
+
+def test_a_signer_is_bound_to_a_regulators_api_key_and_to_no_other_kind(
+    cli: dict[str, Path], store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    regulator = create_key(store, role="regulator", name="Inspector Li").caller.key_id
+    auditor = create_key(store, role="auditor", name="Auditor Wu").caller.key_id
+    key = tmp_path / "li.pem"
+    assert main(["signers", "create", "--name", "Li", "--key-id", str(auditor), "-o", str(key)]) == 2
+    assert f"--key-id: API key {auditor} is not a regulator's (its role: auditor)" in capsys.readouterr().err
+    assert not key.exists()  # nothing half-made
+    assert main(["signers", "create", "--name", "Li", "--key-id", "99", "-o", str(key)]) == 2
+    assert "--key-id: no API key 99" in capsys.readouterr().err
+    assert main(["signers", "create", "--name", "Li", "--key-id", str(regulator), "-o", str(key)]) == 0
+    assert f"bound to API key {regulator}" in capsys.readouterr().out
+    assert main(["signers", "list"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(f"; API key {regulator}")

@@ -8,7 +8,7 @@ from playwright.sync_api import Page
 
 from cases.store import record_assessment
 from cases.store.signing import create_signer, signature_of
-from tests.api_helpers import USCC_B, platform_profile
+from tests.api_helpers import USCC_B, key_id_of, platform_profile
 from tests.browser import LiveWeb, accessibility_problems, screenshot, sign_in
 
 pytest_plugins = ["tests.browser_fixtures"]
@@ -22,7 +22,10 @@ def test_a_regulator_signs_in_the_browser_and_the_notice_shows_a_verifying_signa
         live_web.store, platform_profile(USCC_B, activities=["online_gambling"]), kind="regulatory", actor="R"
     )
     key_file = tmp_path / "wang.pem"
-    signer = create_signer(live_web.store, name="Inspector Wang", passphrase=PHRASE, key_file=key_file)
+    regulator = key_id_of(live_web.store, live_web.keys.regulator)
+    signer = create_signer(
+        live_web.store, name="Inspector Wang", passphrase=PHRASE, key_file=key_file, api_key_id=regulator
+    )
     sign_in(page, live_web.url, live_web.keys.regulator)
     page.goto(f"{live_web.url}/decisions/{stored.id}")
     page.click("#sign-link")

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from cases.bundle import verify_bundle
 from cases.store import Store, get_decision, record_assessment
+from cases.store.keys import create_key
 from cases.store.signing import (
     SignerView,
     create_signer,
@@ -19,7 +20,7 @@ from cases.store.signing import (
     sign_hash,
     signature_of,
 )
-from tests.api_helpers import USCC_B, Keys, platform_profile
+from tests.api_helpers import USCC_B, Keys, key_id_of, platform_profile
 from tests.web_helpers import signed_in
 
 pytest_plugins = ["tests.web_fixtures"]
@@ -33,16 +34,18 @@ def _regulatory(store: Store) -> int:
     return recorded.id
 
 
-def _signer(store: Store, folder: Path, name: str = "Inspector Wang") -> tuple[SignerView, Path]:
+def _signer(store: Store, folder: Path, token: str, name: str = "Inspector Wang") -> tuple[SignerView, Path]:
+    """A signer bound to the regulator's key of this token, and its key file."""
     key_file = folder / f"{name.replace(' ', '-')}.pem"
-    return create_signer(store, name=name, passphrase=PHRASE, key_file=key_file), key_file
+    bound = key_id_of(store, token)
+    return create_signer(store, name=name, passphrase=PHRASE, key_file=key_file, api_key_id=bound), key_file
 
 
 def test_a_regulator_signs_with_a_signature_that_verifies_and_the_notice_shows_it(
     web: TestClient, web_keys: Keys, web_store: Store, tmp_path: Path
 ) -> None:
     decision_id = _regulatory(web_store)
-    signer, key_file = _signer(web_store, tmp_path)
+    signer, key_file = _signer(web_store, tmp_path, web_keys.regulator)
     token = signed_in(web, web_keys.regulator)
     form = web.get(f"/decisions/{decision_id}/sign").text
     stored = get_decision(web_store, decision_id)
@@ -73,7 +76,7 @@ def test_a_bad_signature_is_refused_beside_its_field_and_nothing_is_stored(
     web: TestClient, web_keys: Keys, web_store: Store, tmp_path: Path, bad: str, field: str, reason: str
 ) -> None:
     decision_id = _regulatory(web_store)
-    signer, key_file = _signer(web_store, tmp_path)
+    signer, key_file = _signer(web_store, tmp_path, web_keys.regulator)
     other_hash = "ab" * 32  # a real signature, but of another hash
     signature = sign_hash(load_signing_key(key_file, PHRASE), other_hash)
     chosen = str(signer.id)
@@ -97,7 +100,7 @@ def test_a_revoked_signer_is_not_offered_and_its_signature_is_refused(
     web: TestClient, web_keys: Keys, web_store: Store, tmp_path: Path
 ) -> None:
     decision_id = _regulatory(web_store)
-    signer, key_file = _signer(web_store, tmp_path)
+    signer, key_file = _signer(web_store, tmp_path, web_keys.regulator)
     signature = sign_hash(load_signing_key(key_file, PHRASE), get_decision(web_store, decision_id).hash)
     revoke_signer(web_store, signer.id)
     token = signed_in(web, web_keys.regulator)
@@ -114,7 +117,7 @@ def test_only_a_regulator_signs_and_only_with_the_form_token(
     web: TestClient, web_keys: Keys, web_store: Store, tmp_path: Path
 ) -> None:
     decision_id = _regulatory(web_store)
-    signer, key_file = _signer(web_store, tmp_path)
+    signer, key_file = _signer(web_store, tmp_path, web_keys.regulator)
     signature = sign_hash(load_signing_key(key_file, PHRASE), get_decision(web_store, decision_id).hash)
     data = {"signer_id": str(signer.id), "signature": signature}
     token = signed_in(web, web_keys.regulator)
@@ -153,3 +156,20 @@ def test_an_auditor_downloads_a_case_bundle_that_verifies_offline(
     signed_in(web, web_keys.platform_b)
     assert web.get(f"/cases/{case_id}/bundle").status_code == 403
     assert os.environ["SANDBOX_CHECKPOINT_KEY"]  # the tests' own checkpoint key, never the default file
+
+
+def test_a_signer_bound_to_another_regulator_is_not_offered_and_its_signature_is_refused(
+    web: TestClient, web_keys: Keys, web_store: Store, tmp_path: Path
+) -> None:
+    decision_id = _regulatory(web_store)
+    other = create_key(web_store, role="regulator", name="Inspector Zhao").token
+    signer, key_file = _signer(web_store, tmp_path, other, name="Inspector Zhao")
+    signature = sign_hash(load_signing_key(key_file, PHRASE), get_decision(web_store, decision_id).hash)
+    token = signed_in(web, web_keys.regulator)  # Inspector Wang, whose key has no signer
+    assert 'id="no-signers"' in web.get(f"/decisions/{decision_id}/sign").text
+    answer = web.post(
+        f"/decisions/{decision_id}/signature",
+        data={"csrf_token": token, "signer_id": str(signer.id), "signature": signature},
+    )
+    assert answer.status_code == 422 and "Inspector Zhao) is bound to API key" in answer.text
+    assert signature_of(web_store, decision_id) is None

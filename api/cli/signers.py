@@ -82,11 +82,17 @@ def cmd_signers_create(args: argparse.Namespace) -> int:
     passphrase = _passphrase(confirm=True)
     with cli_records._store() as store:
         signer = create_signer(
-            store, name=args.name, passphrase=passphrase, key_file=args.output, valid_days=args.valid_days
+            store,
+            name=args.name,
+            passphrase=passphrase,
+            key_file=args.output,
+            valid_days=args.valid_days,
+            api_key_id=args.key_id,
         )
+    bound = f", bound to API key {signer.api_key_id}" if signer.api_key_id else ""
     print(
         f"signer {signer.id} ({signer.name}): key {signer.fingerprint}, valid {signer.valid_from} "
-        f"to {signer.valid_until}; private key written to {args.output} (encrypted; keep it safe)"
+        f"to {signer.valid_until}{bound}; private key written to {args.output} (encrypted; keep it safe)"
     )
     return EXIT_OK
 
@@ -110,7 +116,8 @@ def cmd_signers_list(args: argparse.Namespace) -> int:
             print(signer.model_dump_json())
         else:
             state = f"revoked {signer.revoked_at}" if signer.revoked_at else f"valid to {signer.valid_until}"
-            print(f"signer {signer.id}: {signer.name}; key {signer.fingerprint}; {state}")
+            bound = f"; API key {signer.api_key_id}" if signer.api_key_id else ""
+            print(f"signer {signer.id}: {signer.name}; key {signer.fingerprint}; {state}{bound}")
     return EXIT_OK
 
 
@@ -183,6 +190,13 @@ def add_signer_commands(sub: Any) -> None:
     create.add_argument("--name", required=True)
     create.add_argument("--valid-days", type=int, default=365, metavar="D")
     create.add_argument("-o", "--output", type=Path, required=True, metavar="KEYFILE")
+    create.add_argument(
+        "--key-id",
+        type=int,
+        metavar="ID",
+        help="bind the signer to this regulator's API key (the API and the web pages then accept its "
+        "signatures from that key only; `sandbox keys list`)",
+    )
     create.set_defaults(func=bad_input(guarded(cmd_signers_create)))
     revoke = signers_sub.add_parser("revoke", help="revoke a signer for good")
     revoke.add_argument("signer_id", type=int, metavar="ID")

@@ -74,12 +74,18 @@ def _refused(exc: SigningError | CheckpointError, field: str) -> ApiError:
     responses=errors(401, 403, 404, 413, 422, 503),
 )
 def post_signature(decision_id: int, body: SignatureIn, caller: Regulator, store: StoreDep) -> Response:
-    """Checked against the signer's registered public key, validity and revocation; a forged
-    signature, a revoked or expired signer, a self-assessment or a decision signed already is 422."""
+    """Checked against the signer's registered public key, validity and revocation, and the
+    signer must be the one bound to the calling key (`sandbox signers create --key-id`); a forged
+    signature, a revoked, expired or foreign signer, a self-assessment or a decision signed
+    already is 422."""
     _visible_decision(store, decision_id, caller)
     try:
         view = add_signature(
-            store, record_id=decision_id, signer_id=body.signer_id, signature_hex=body.signature
+            store,
+            record_id=decision_id,
+            signer_id=body.signer_id,
+            signature_hex=body.signature,
+            sent_with=caller.key_id,
         )
     except SigningError as exc:
         field = "signer_id" if exc.code in ("unknown_signer", "signer_not_valid") else "signature"

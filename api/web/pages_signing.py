@@ -60,8 +60,8 @@ TABLES.append(
         "submit_signature": ("提交签名", "Submit the signature"),
         "already_signed": ("此决定已签署", "This decision is signed"),
         "no_signers": (
-            "没有可用的签署人:先运行 sandbox signers create",
-            "No usable signer: run sandbox signers create first",
+            "没有绑定到您的 API 密钥的有效签署人:先运行 sandbox signers create --key-id",
+            "No valid signer is bound to your API key: run sandbox signers create --key-id first",
         ),
         "not_regulatory": ("只有监管决定可以签署", "Only a regulatory decision is signed"),
         "case_bundle": ("下载案件包 (离线核验)", "Download the case bundle (offline verification)"),
@@ -77,9 +77,11 @@ def _regulatory(page: Page, decision_id: int) -> StoredDecision:
     return stored
 
 
-def _usable(signers: list[SignerView]) -> list[SignerView]:
+def _usable(page: Page, signers: list[SignerView]) -> list[SignerView]:
+    """The signers bound to the signed-in regulator's key that may sign now."""
     now = datetime.now(UTC)
-    return [s for s in signers if usable_problem(s, now) is None]
+    mine = page.caller.key_id if page.caller else None
+    return [s for s in signers if s.api_key_id == mine and usable_problem(s, now) is None]
 
 
 def _form(page: Page, stored: StoredDecision, *, status: int = 200, **values: object) -> Response:
@@ -89,7 +91,7 @@ def _form(page: Page, stored: StoredDecision, *, status: int = 200, **values: ob
         status=status,
         stored=stored,
         signature=signature_of(page.store, stored.id),
-        signers=_usable(list_signers(page.store)),
+        signers=_usable(page, list_signers(page.store)),
         **values,
     )
 
@@ -114,7 +116,13 @@ async def post_signature(page: RegulatorPost, decision_id: int) -> Response:
     if not errors:
         try:
             await run_in_threadpool(
-                add_signature, page.store, record_id=stored.id, signer_id=int(chosen), signature_hex=pasted
+                lambda: add_signature(
+                    page.store,
+                    record_id=stored.id,
+                    signer_id=int(chosen),
+                    signature_hex=pasted,
+                    sent_with=page.caller.key_id if page.caller else None,
+                )
             )
         except SigningError as exc:
             field = "signer_id" if str(exc).startswith("signer_id") else "signature"

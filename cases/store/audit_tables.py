@@ -24,6 +24,7 @@ class Signer(SQLModel, table=True):
     valid_until: str = Field(max_length=40)
     created_at: str = Field(max_length=40)
     revoked_at: str | None = Field(default=None, max_length=40)
+    api_key_id: int | None = Field(default=None, foreign_key="api_key.id")  # the regulator's key (0005)
 
 
 class DecisionSignature(SQLModel, table=True):

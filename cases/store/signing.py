@@ -22,6 +22,7 @@ from cases.store.audit_tables import DecisionSignature, Signer
 from cases.store.chain import record_hash
 from cases.store.database import Store
 from cases.store.errors import StoreError, UnknownDecision
+from cases.store.keys import ApiKey
 from cases.store.tables import DecisionRecord
 
 MIN_PASSPHRASE = 8
@@ -65,6 +66,7 @@ class SignerView(BaseModel):
     valid_until: str
     created_at: str
     revoked_at: str | None
+    api_key_id: int | None = None  # the regulator's API key that may send this signer's signatures
 
 
 class SignatureView(BaseModel):
@@ -135,9 +137,17 @@ def _view(row: Signer) -> SignerView:
 
 
 def create_signer(
-    store: Store, *, name: str, passphrase: str, key_file: Path, valid_days: int = 365
+    store: Store,
+    *,
+    name: str,
+    passphrase: str,
+    key_file: Path,
+    valid_days: int = 365,
+    api_key_id: int | None = None,
 ) -> SignerView:
-    """Make a key pair: the private key to `key_file` (encrypted), the public key to the store.
+    """Make a key pair: the private key to `key_file` (encrypted), the public key to the store,
+    bound to a regulator's API key when `api_key_id` is given (the API and the web pages accept
+    only signatures of the signer bound to the key that sends them).
 
     The file is created exclusively (an existing file is never overwritten) inside the write
     transaction, and removed again if the transaction fails, so nothing is half-made.
@@ -166,10 +176,13 @@ def create_signer(
         valid_from=start.isoformat(),
         valid_until=(start + timedelta(days=valid_days)).isoformat(),
         created_at=start.isoformat(),
+        api_key_id=api_key_id,
     )
     written = False
     try:
         with store.writing() as session:
+            if api_key_id is not None:
+                _check_regulator_key(session, api_key_id)
             session.add(row)
             session.flush()
             view = _view(row)
@@ -180,6 +193,16 @@ def create_signer(
             key_file.unlink(missing_ok=True)
         raise
     return view
+
+
+def _check_regulator_key(session: Session, key_id: int) -> None:
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise SigningError(f"--key-id: no API key {key_id}")
+    if key.role != "regulator":
+        raise SigningError(f"--key-id: API key {key_id} is not a regulator's (its role: {key.role})")
+    if key.revoked_at is not None:
+        raise SigningError(f"--key-id: API key {key_id} was revoked at {key.revoked_at}")
 
 
 def _write_new_file(path: Path, content: bytes) -> None:
@@ -280,8 +303,11 @@ def insert_signature(
     return row
 
 
-def add_signature(store: Store, *, record_id: int, signer_id: int, signature_hex: str) -> SignatureView:
-    """Accept a detached signature of a regulatory decision made elsewhere (the API's path)."""
+def add_signature(
+    store: Store, *, record_id: int, signer_id: int, signature_hex: str, sent_with: int | None = None
+) -> SignatureView:
+    """Accept a detached signature of a regulatory decision made elsewhere. Sent over the API or
+    the web pages (`sent_with` = the caller's API key id), it must be by the signer bound to that key."""
     with store.writing() as session:
         record = session.get(DecisionRecord, record_id)
         if record is None:
@@ -292,6 +318,12 @@ def add_signature(store: Store, *, record_id: int, signer_id: int, signature_hex
         problem = usable_problem(signer, now_utc())
         if problem:
             raise SignerNotValid(f"signer_id: {problem}")
+        if sent_with is not None and signer.api_key_id != sent_with:
+            bound = f"API key {signer.api_key_id}" if signer.api_key_id else "no API key"
+            raise SignerNotValid(
+                f"signer_id: signer {signer.id} ({signer.name}) is bound to {bound}, not to the key "
+                f"{sent_with} that sent this signature (sandbox signers create --key-id {sent_with})"
+            )
         insert_signature(session, record, signer, signature_hex)
     view = signature_of(store, record_id)
     assert view is not None
