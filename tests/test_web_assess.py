@@ -4,6 +4,7 @@ come back beside their fields with the CLI's messages, and a result shows tier a
 import re
 
 from fastapi.testclient import TestClient
+from httpx2 import Response
 
 from api.web.form_profile import profile_groups
 from api.web.i18n import FIELD_LABELS
@@ -91,7 +92,7 @@ def test_a_platform_sees_its_tier_and_guidance(web: TestClient, web_keys: Keys, 
             "participants.complaint_channel": "true",
         },
     )
-    assert answer.status_code == 201, answer.text
+    answer = result_of(web, answer)
     assert 'data-tier="prohibited"' in answer.text and "依法取缔" in answer.text
     assert "M22-BAN-UNLICENSED" in answer.text
     assert "取得网络预约出租汽车经营许可证" in answer.text  # guidance: the licence to obtain
@@ -103,8 +104,9 @@ def test_a_platform_sees_its_tier_and_guidance(web: TestClient, web_keys: Keys, 
 def test_a_pasted_yaml_document_is_assessed(web: TestClient, web_keys: Keys) -> None:
     token = signed_in(web, web_keys.regulator)
     document = "schema_version: '1'\nname: Paste Co\nformats: [remote_office]\nassessment_date: 2026-02-01\n"
-    answer = web.post("/assess", data={"csrf_token": token, "document": document, "name": "ignored"})
-    assert answer.status_code == 201
+    answer = result_of(
+        web, web.post("/assess", data={"csrf_token": token, "document": document, "name": "x"})
+    )
     assert "Paste Co" in answer.text and 'data-tier="standard"' in answer.text
 
 
@@ -157,7 +159,7 @@ def test_a_regulator_records_a_regulatory_decision_from_the_form(
         "/assess",
         data={"csrf_token": token, "kind": "regulatory", "name": "Office Co", "formats": ["remote_office"]},
     )
-    assert answer.status_code == 201 and 'href="/decisions/1/notice"' in answer.text
+    assert 'href="/decisions/1/notice"' in result_of(web, answer).text
     assert get_decision(web_store, 1).kind == "regulatory"
 
 
@@ -176,7 +178,7 @@ def test_a_platform_cannot_record_a_regulatory_decision(
             "formats": ["b2c_retail"],
         },
     )
-    assert answer.status_code == 201
+    result_of(web, answer)
     assert get_decision(web_store, 1).kind == "self_assessment"
 
 
@@ -187,8 +189,41 @@ def test_in_english_the_result_speaks_the_rule_files_english(web: TestClient, we
         "/assess",
         data={"csrf_token": token, "kind": "self_assessment", "name": "Ride Co", "formats": ["ride_hailing"]},
     )
-    assert answer.status_code == 201
+    answer = result_of(web, answer)
     assert 'data-tier="prohibited">prohibited<' in answer.text
     assert "Obligations" in answer.text and "Guidance" in answer.text
     assert "Obtain each missing licence before operating: ride_hailing_permit." in answer.text
     assert "依法取缔" not in answer.text
+
+
+def result_of(web: TestClient, answer: Response) -> Response:
+    """The result page a recorded assessment sends the browser to (post/redirect/get)."""
+    assert answer.status_code == 303, answer.text
+    assert re.fullmatch(r"/assess/result/\d+", answer.headers["location"])
+    shown = web.get(answer.headers["location"])
+    assert shown.status_code == 200
+    return shown
+
+
+def test_reloading_the_result_page_records_nothing_more(
+    web: TestClient, web_keys: Keys, web_store: Store
+) -> None:
+    token = signed_in(web, web_keys.platform_a)
+    data = {"csrf_token": token, "name": "A", "uscc": USCC_A, "formats": ["ride_hailing"]}
+    first = result_of(web, web.post("/assess", data=data))
+    again = web.get("/assess/result/1")
+    assert count_decisions(web_store) == 1
+    assert again.text == first.text and "取得网络预约出租汽车经营许可证" in again.text  # guidance again
+
+
+def test_another_platform_cannot_open_the_result_page(web: TestClient, web_keys: Keys) -> None:
+    token = signed_in(web, web_keys.platform_a)
+    result_of(
+        web,
+        web.post(
+            "/assess", data={"csrf_token": token, "name": "A", "uscc": USCC_A, "formats": ["b2c_retail"]}
+        ),
+    )
+    web.cookies.clear()
+    signed_in(web, web_keys.platform_b)
+    assert web.get("/assess/result/1").status_code == 404

@@ -1,23 +1,25 @@
 """The self-assessment form (platforms and regulators) and its result page.
 
 The posted profile goes through the API's own path (api/http/assessing.assess_and_record):
-the same validation as `sandbox assess`, recorded as a self-assessment, with guidance.
+the same validation as `sandbox assess`, recorded as a self-assessment; the browser is then sent
+to the result page (post/redirect/get), which shows the stored decision with its guidance.
 """
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from api.http.assessing import assess_and_record
 from api.http.errors import ApiError
-from api.http.schemas import SelfAssessmentOut
 from api.web.app import Page, page_for, post_for, render
 from api.web.form_profile import document_from_form, errors_by_field, profile_groups, values_of
+from api.web.pages_cases import visible_decision
 from cases.store import Kind
 from engine import FieldError, ProfileError, SandboxError, UnknownRelease
 from engine.documents import InputError, parse_document
+from engine.guidance import guide
 
 router = APIRouter()
 Assessor = Annotated[Page, Depends(page_for("regulator", "platform"))]
@@ -104,23 +106,33 @@ async def post_assess(request: Request, page: AssessPoster) -> Response:
             kind=kind,
             as_of=None,
             release=None,
-            with_guidance=kind == "self_assessment",
+            with_guidance=False,  # the result page works it out (GET /assess/result/{id})
         )
     except (SandboxError, ApiError) as exc:
         errors = _as_field_errors(exc)
         if from_document:
             return _form_page(page, status=422, document_errors=[str(e) for e in errors], pasted=pasted)
         return _form_page(page, status=422, values=values_of(document), errors=errors)
-    guidance = out.guidance if isinstance(out, SelfAssessmentOut) else None
+    # Post/redirect/get: a reload of the result page shows it again and records nothing more.
+    return RedirectResponse(f"/assess/result/{out.decision_id}", status_code=303)
+
+
+@router.get("/assess/result/{decision_id}")
+def assess_result(page: Assessor, decision_id: int) -> Response:
+    """The result of a recorded assessment: the stored decision, and for a self-assessment the
+    guidance, worked out again from the stored input under the release it was decided by."""
+    stored = visible_decision(page, decision_id)
+    guidance = None
+    if stored.kind == "self_assessment":
+        guidance = guide(stored.profile, as_of=stored.as_of, release=stored.release)
     return render(
         page,
         "assess_result.html",
-        status=201,
-        decision=out.decision.model_dump(mode="json"),
+        decision=stored.decision,
         guidance=guidance.model_dump(mode="json") if guidance is not None else None,
-        decision_id=out.decision_id,
-        case_id=out.case_id,
-        record_hash=out.hash,
-        kind=out.kind,
-        name=str(document.get("name", "")) if isinstance(document, dict) else "",
+        decision_id=stored.id,
+        case_id=stored.case_id,
+        record_hash=stored.hash,
+        kind=stored.kind,
+        name=stored.case_name,
     )
