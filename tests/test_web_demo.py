@@ -19,11 +19,15 @@ def test_demo_keys_are_one_per_role_and_replace_the_earlier_ones(tmp_path: Path)
     try:
         first = _demo_keys(store)
         second = _demo_keys(store)
-        tokens = [re.search(r"sbx_\S+", line) for line in second[1:]]
-        assert [line.split()[0] for line in second[1:]] == ["regulator", "platform", "auditor"]
+        tokens = [re.search(r"sbx_\S+", line) for line in second[1:4]]
+        assert [line.split()[0] for line in second[1:4]] == ["regulator", "platform", "auditor"]
         cache = KeyCache(store)
         roles = [cache.lookup(t.group(0)) for t in tokens if t]
         assert [c.role for c in roles if c] == ["regulator", "platform", "auditor"]
+        regulator = roles[0]
+        assert regulator and second[4].endswith(
+            f"signers create --name NAME --key-id {regulator.key_id} -o KEYFILE"
+        )
         old = re.search(r"sbx_\S+", first[1])
         assert old and cache.lookup(old.group(0)) is None  # revoked by the second start
         assert sum(1 for k in list_keys(store) if k.revoked_at is None) == 3

@@ -168,6 +168,7 @@ def _demo_keys(store: "Store") -> list[str]:
         None,
     )
     lines = ["demo API keys (made now, shown once; earlier demo keys are revoked):"]
+    signing = ""
     for role in ROLES:
         if role == "platform" and platform is None:
             continue
@@ -175,6 +176,11 @@ def _demo_keys(store: "Store") -> list[str]:
         made = create_key(store, role=role, uscc=uscc, name=f"{DEMO_PREFIX}{role}")
         bound = f"  (USCC {uscc}, {platform['name']})" if uscc and platform else ""
         lines.append(f"  {role:<9} {made.token}{bound}")
+        if role == "regulator":
+            signing = f"--key-id {made.caller.key_id}"
+    lines.append(
+        f"to sign decisions as the demo regulator: sandbox signers create --name NAME {signing} -o KEYFILE"
+    )
     return lines
 
 
