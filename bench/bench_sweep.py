@@ -225,7 +225,7 @@ def main() -> int:
         rows += memory_rows("LocalCluster", samples)
         rows.append(
             row(
-                "same decisions as assess (first 10,000 rows compared)",
+                "same decisions as assess (first row group of the Parquet output compared)",
                 str(_same(base / "assess.jsonl", sweep_out)),
                 "",
             )

@@ -71,3 +71,11 @@ def test_the_commands_with_dask_print_what_the_plain_commands_print(
         == 0
     )
     assert capsys.readouterr().out == plain_impact
+
+
+def test_dask_options_out_of_place_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", "3", "--dask"]) == 2
+    assert "--dask runs --all" in capsys.readouterr().err
+    assert main(["replay", "--all", "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert main(["impact", "--from", "2022.01", "--to", "2026.01", "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "--scheduler goes with --dask" in capsys.readouterr().err

@@ -121,6 +121,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.all and args.release:
         _error("replay: --release is a what-if for one decision; give a DECISION_ID")
         return EXIT_BAD_INPUT
+    if (args.dask or args.scheduler) and not (args.all and args.dask):
+        _error("replay: --dask runs --all; --scheduler goes with --dask")
+        return EXIT_BAD_INPUT
     with _store() as store:
         results: Iterable[ReplayResult]
         if args.decision_id is not None:
@@ -147,6 +150,9 @@ def cmd_impact(args: argparse.Namespace) -> int:
     from api.cli.render_records import render_impact
     from cases.store import impact
 
+    if args.scheduler and not args.dask:
+        _error("impact: --scheduler goes with --dask")
+        return EXIT_BAD_INPUT
     with _store() as store:
         if args.dask:
             report = cli_sweep.impact_on_dask(store, args)
