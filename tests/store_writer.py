@@ -3,6 +3,9 @@
 python -m tests.store_writer NAME COUNT            record COUNT decisions for platform NAME
 python -m tests.store_writer NAME 1 --die-before-commit
                                                    write one record, then die before commit
+python -m tests.store_writer NAME COUNT --go-file F
+                                                   connect and compile the rules, print "ready",
+                                                   and start recording once F exists
 """
 
 import os
@@ -11,6 +14,7 @@ import time
 
 from cases.store import open_store, record_assessment
 from cases.store.tables import DecisionRecord
+from engine import evaluate
 from tests.conftest import make_profile
 
 
@@ -23,8 +27,12 @@ def main(argv: list[str]) -> int:
     name, count = argv[0], int(argv[1])
     hook = _die if "--die-before-commit" in argv else None
     store = open_store()
-    if "--start-at" in argv:
-        time.sleep(max(0.0, float(argv[argv.index("--start-at") + 1]) - time.time()))
+    if "--go-file" in argv:
+        go = argv[argv.index("--go-file") + 1]
+        evaluate(make_profile(name=name))  # compile the rule book before the start line
+        print("ready", flush=True)
+        while not os.path.exists(go):
+            time.sleep(0.005)
     try:
         for index in range(count):
             profile = make_profile(name=name, scale={"registered_users": index})

@@ -1,7 +1,7 @@
 """Several processes recording at once never fork or break the chain."""
 
 import itertools
-import time
+from pathlib import Path
 
 from sqlmodel import col, select
 
@@ -16,13 +16,16 @@ WRITERS, EACH = 4, 25
 
 
 def test_four_writer_processes_recording_25_decisions_each_leave_one_unbroken_chain(
-    store: Store, database_url: str
+    store: Store, database_url: str, tmp_path: Path
 ) -> None:
-    start = f"{time.time() + 4:.3f}"  # every writer is started and connected before it records
+    go = tmp_path / "go"  # every writer is started, connected and compiled before any records
     writers = [
-        run_writer(database_url, f"writer platform {n}", str(EACH), "--start-at", start)
+        run_writer(database_url, f"writer platform {n}", str(EACH), "--go-file", str(go))
         for n in range(WRITERS)
     ]
+    for writer in writers:
+        assert writer.stdout is not None and writer.stdout.readline() == "ready\n"
+    go.touch()
     outputs = [w.communicate(timeout=300) for w in writers]
     assert [w.returncode for w in writers] == [0] * WRITERS, [err for _, err in outputs]
     reported = sorted(int(line) for out, _ in outputs for line in out.split())
