@@ -88,3 +88,17 @@ def test_tier_of_reads_the_last_key_of_a_stored_decision(store: Store) -> None:
         "prohibited",
         "observation",
     ]
+
+
+def test_the_review_due_answer_is_kept_until_a_record_is_appended(store: Store) -> None:
+    index = DecisionIndex()
+    _fill(store)
+    assert _names(store, due=True) == ["Drone_Parcels 100%"]
+    assert len(index.due(store, TODAY)) == 1 and index.due(store, TODAY) is index.due(store, TODAY)
+    record_assessment(
+        store,
+        make_profile(name="Drone_Parcels 100%", formats=["remote_office"], assessment_date="2026-03-02"),
+        actor="R",
+    )
+    assert index.due(store, TODAY) == set()  # the case's latest decision is no longer in observation
+    assert len(index.due(store, date(2021, 1, 4))) == 0  # another day, asked again

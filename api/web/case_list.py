@@ -7,7 +7,8 @@ never changes, seqs grow in commit order), so the index reads every record once 
 the records past the last seq it has seen. A platform's scope is one USCC: plain SQL (one
 grouped subquery) is fast there. The tier is read from the end of the stored canonical decision
 JSON (keys sorted, so `tier` is its last key: `..."tier":"strict"}`). Review due is the store's
-own answer (cases.store.reviews.due_reviews, as `sandbox reviews due` gives it).
+own answer (cases.store.reviews.due_reviews, as `sandbox reviews due` gives it), kept by the
+index until a record is appended or the day changes.
 """
 
 import json
@@ -83,6 +84,7 @@ class DecisionIndex:
         self._seen = 0
         self._latest: dict[int, tuple[int, str | None]] = {}
         self._counts: dict[int, int] = {}
+        self._due: tuple[tuple[int, date], set[int]] | None = None
         self._lock = threading.Lock()
 
     def refresh(self, store: Store) -> None:
@@ -102,6 +104,19 @@ class DecisionIndex:
                 self._latest[case_id] = (seq, tier_of(decision_json))
                 self._counts[case_id] = self._counts.get(case_id, 0) + 1
                 self._seen = seq
+
+    def due(self, store: Store, today: date) -> set[int]:
+        """The cases due for review today (due_reviews), kept until a record is appended or the
+        day changes: the answer depends only on the latest decisions, the rules and the date."""
+        self.refresh(store)
+        with self._lock:
+            key = (self._seen, today)
+            if self._due is not None and self._due[0] == key:
+                return self._due[1]
+        found = {r.case_id for r in due_reviews(store, on=today)}
+        with self._lock:
+            self._due = (key, found)
+        return found
 
     def cases(self, tier: str = "") -> list[int]:
         """The case ids with decisions (whose latest decision has this tier), in case order."""
@@ -134,7 +149,7 @@ def _everything(
             named = set(session.exec(select(col(Case.id)).where(_matching_text(query.text))).all())
         ids = [i for i in ids if i in named]
     if query.due:
-        due = {r.case_id for r in due_reviews(store, on=today)}
+        due = index.due(store, today)
         ids = [i for i in ids if i in due]
     shown = ids[_page(query)]
     latest = {i: index.latest(i) for i in shown}
