@@ -178,3 +178,17 @@ def test_a_platform_cannot_record_a_regulatory_decision(
     )
     assert answer.status_code == 201
     assert get_decision(web_store, 1).kind == "self_assessment"
+
+
+def test_in_english_the_result_speaks_the_rule_files_english(web: TestClient, web_keys: Keys) -> None:
+    token = signed_in(web, web_keys.regulator)
+    web.get("/?lang=en")
+    answer = web.post(
+        "/assess",
+        data={"csrf_token": token, "kind": "self_assessment", "name": "Ride Co", "formats": ["ride_hailing"]},
+    )
+    assert answer.status_code == 201
+    assert 'data-tier="prohibited">prohibited<' in answer.text
+    assert "Obligations" in answer.text and "Guidance" in answer.text
+    assert "Obtain each missing licence before operating: ride_hailing_permit." in answer.text
+    assert "依法取缔" not in answer.text

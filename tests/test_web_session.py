@@ -2,6 +2,7 @@
 
 from fastapi.testclient import TestClient
 
+from api.web.session import Sessions
 from cases.store import Store
 from cases.store.keys import list_keys, revoke_key
 from tests.api_helpers import Keys
@@ -103,3 +104,13 @@ def test_the_language_switch_is_kept_in_a_cookie(web: TestClient, web_keys: Keys
     assert "Sign out" in english.text and 'lang="en"' in english.text
     assert "Sign out" in web.get("/").text
     assert "退出" in web.get("/?lang=zh").text
+
+
+def test_an_expired_session_is_no_session() -> None:
+    sessions = Sessions(b"k" * 32, seconds=-1)
+    _, cookie = sessions.issue(7)
+    assert sessions.read(cookie) is None
+    live = Sessions(b"k" * 32)
+    session, cookie = live.issue(7)
+    assert live.read(cookie) == session
+    assert Sessions(b"other secret").read(cookie) is None  # another process's secret
