@@ -85,6 +85,7 @@ def test_a_signature_sent_with_another_regulators_key_is_422_on_signer_id(
     assert refused.status_code == 422
     error = refused.json()["error"]
     assert error["code"] == "signer_not_valid" and error["fields"][0]["path"] == "signer_id"
+    assert error["fields"][0]["message"] == error["message"]  # the field named once, not twice
     assert f"is bound to API key {key_id_of(api_store, keys.regulator)}" in error["message"]
     assert client.get(f"/v1/decisions/{first.id}/signature", headers=auth(keys.regulator)).status_code == 404
 

@@ -62,7 +62,8 @@ class SignatureIn(BaseModel):
 def _refused(exc: SigningError | CheckpointError, field: str) -> ApiError:
     if isinstance(exc, UnknownCheckpoint):
         return not_found(str(exc))
-    return ApiError(422, exc.code, str(exc), fields=[FieldError(field, str(exc))])
+    reason = str(exc).removeprefix(f"{field}: ")  # the field error names its field itself
+    return ApiError(422, exc.code, str(exc), fields=[FieldError(field, reason)])
 
 
 @router.post(
