@@ -3,6 +3,7 @@ the caller's scope lets it see. Single decisions come from cases.store.get_decis
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -26,9 +27,9 @@ class Window:
         return (self.page - 1) * self.per_page
 
 
-def _visible(scope: Scope) -> list[object]:
+def visible_conditions(scope: Scope) -> list[Any]:
     """Conditions on DecisionRecord (joined to Case) for the records a scope sees."""
-    conditions: list[object] = []
+    conditions: list[Any] = []
     if scope.uscc is not None:
         conditions.append(col(Case.uscc) == scope.uscc)
     if scope.kinds is not None:
@@ -49,7 +50,7 @@ def case_page(store: Store, scope: Scope, window: Window) -> tuple[int, list[Cas
             func.max(DecisionRecord.seq).label("latest"),
         )
         .join(Case, col(Case.id) == col(DecisionRecord.case_id))
-        .where(*_visible(scope))  # type: ignore[arg-type]
+        .where(*visible_conditions(scope))
         .group_by(col(DecisionRecord.case_id))
         .subquery()
     )
@@ -82,7 +83,7 @@ def case_history(
     """A case and one page of the decisions the scope sees, oldest first; None when it sees none."""
     if not 1 <= case_id <= MAX_ID:
         return None
-    visible = [col(DecisionRecord.case_id) == case_id, *_visible(scope)]
+    visible = [col(DecisionRecord.case_id) == case_id, *visible_conditions(scope)]
     with store.reading() as session:
         case = session.get(Case, case_id)
         if case is None or (scope.uscc is not None and case.uscc != scope.uscc):
@@ -92,12 +93,12 @@ def case_history(
             select(func.count(), func.max(DecisionRecord.seq))
             .select_from(DecisionRecord)
             .join(Case, col(Case.id) == col(DecisionRecord.case_id))
-            .where(*visible)  # type: ignore[arg-type]
+            .where(*visible)
         ).one()
         if not scope.everything and not stats[0]:
             return None
         records = session.exec(
-            joined.where(*visible)  # type: ignore[arg-type]
+            joined.where(*visible)
             .order_by(col(DecisionRecord.seq))
             .offset(window.offset)
             .limit(window.per_page)

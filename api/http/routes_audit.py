@@ -59,6 +59,11 @@ class SignatureIn(BaseModel):
     )
 
 
+def signature_field(exc: SigningError) -> str:
+    """The field a refused signature is reported on: the signer, or the signature itself."""
+    return "signer_id" if exc.code in ("unknown_signer", "signer_not_valid") else "signature"
+
+
 def _refused(exc: SigningError | CheckpointError, field: str) -> ApiError:
     if isinstance(exc, UnknownCheckpoint):
         return not_found(str(exc))
@@ -89,8 +94,7 @@ def post_signature(decision_id: int, body: SignatureIn, caller: Regulator, store
             sent_with=caller.key_id,
         )
     except SigningError as exc:
-        field = "signer_id" if exc.code in ("unknown_signer", "signer_not_valid") else "signature"
-        raise _refused(exc, field) from None
+        raise _refused(exc, signature_field(exc)) from None
     return json_response(view, status_code=201)
 
 

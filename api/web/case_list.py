@@ -22,6 +22,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.http.auth import Scope
+from api.http.queries import visible_conditions
 from cases.store import Store
 from cases.store.reviews import due_reviews
 from cases.store.tables import Case, DecisionRecord
@@ -57,15 +58,6 @@ def tier_pattern(tier: str) -> str:
 
 def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _visible(scope: Scope) -> list[Any]:
-    conditions: list[Any] = []
-    if scope.uscc is not None:
-        conditions.append(col(Case.uscc) == scope.uscc)
-    if scope.kinds is not None:
-        conditions.append(col(DecisionRecord.kind).in_(scope.kinds))
-    return conditions
 
 
 _TIER_AT_END = re.compile(r'"tier":("[^"]*")\}$')
@@ -182,7 +174,7 @@ def find_cases(
             func.max(DecisionRecord.seq).label("latest"),
         )
         .join(Case, col(Case.id) == col(DecisionRecord.case_id))
-        .where(*_visible(scope))
+        .where(*visible_conditions(scope))
         .group_by(col(DecisionRecord.case_id))
         .subquery()
     )

@@ -8,6 +8,7 @@ and a value the form cannot read as a number is passed on as text, so the engine
 
 import types
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -75,6 +76,7 @@ def _field(path: str, info: Any) -> FormField:
     return FormField(path, "text", required=info.is_required())
 
 
+@cache
 def profile_groups() -> tuple[Group, ...]:
     """The form's groups in contract order; the fixed `schema_version` is sent as a hidden field."""
     top: list[FormField] = []

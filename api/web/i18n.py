@@ -153,7 +153,7 @@ CHROME: dict[str, tuple[str, str]] = {
     "line_platform_grade": ("四、平台等级", "4. Platform grade"),
     "line_observation": ("五、观察期", "5. Observation period"),
     "until": ("至 {d} 届满", "ends on {d}"),
-    "not_applicable": ("不适用(依法取缔)", "not applicable (prohibited)"),
+    "not_applicable": ("不适用({tier})", "not applicable ({tier})"),
     "notice_obligations": ("应当履行的义务", "Obligations to fulfil"),
     "notice_reasons": ("理由", "Reasons"),
     "notice_record": ("记录与复核信息", "Record and verification"),

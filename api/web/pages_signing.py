@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from api.http.errors import ApiError
-from api.http.routes_audit import get_bundle
+from api.http.routes_audit import get_bundle, signature_field
 from api.web.app import Page, WebError, page_for, post_for, render
 from api.web.i18n import TABLES
 from api.web.pages_cases import visible_decision
@@ -124,8 +124,7 @@ async def post_signature(page: RegulatorPost, decision_id: int) -> Response:
                 )
             )
         except SigningError as exc:
-            field = "signer_id" if str(exc).startswith("signer_id") else "signature"
-            errors[field] = str(exc)
+            errors[signature_field(exc)] = str(exc)
     if errors:
         return await run_in_threadpool(
             lambda: _form(page, stored, status=422, errors=errors, chosen=chosen, pasted=pasted)
