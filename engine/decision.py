@@ -159,15 +159,7 @@ def _texts(templates: dict[str, str], values: dict[str, Any], labels: Labels) ->
 
 _Entry = tuple[FiredRule, bytes, Obligation | None, bytes | None]
 # Fired rules (and their obligations) as validated models and as canonical JSON, by everything they
-# are made of; kept per rule book (by its labels), bounded like the texts. Both are read only.
-_FIRED: dict[int, tuple[Labels, dict[tuple[Any, ...], _Entry]]] = {}
-
-
-def _fired_cache(labels: Labels) -> dict[tuple[Any, ...], _Entry]:
-    kept = _FIRED.get(id(labels))
-    if kept is None or kept[0] is not labels:
-        kept = _FIRED[id(labels)] = (labels, {})
-    return kept[1]
+# are made of; kept per rule book on its labels (Labels.fired), bounded like the texts. Read only.
 
 
 def _entry(
@@ -193,7 +185,7 @@ def _entry(
         templates,
         *[_hashable(v) for v in shown],
     )
-    kept = _fired_cache(labels)
+    kept: dict[tuple[Any, ...], _Entry] = labels.fired
     entry = kept.get(key)
     if entry is None:
         effect = plain(dict(firing.sets))

@@ -44,6 +44,11 @@ class Labels(dict[str, dict[str, str]]):
         """Texts rendered with these labels, kept by engine/decision.py (bounded there)."""
         return {}
 
+    @cached_property
+    def fired(self) -> dict[tuple[Any, ...], Any]:
+        """Fired rules validated and encoded with these labels, kept by engine/decision.py."""
+        return {}
+
     @classmethod
     def build(cls, vocabulary: Vocabulary, outcome_labels: dict[str, dict[str, str]]) -> "Labels":
         labels = cls(vocabulary.zh)
